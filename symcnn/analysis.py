@@ -1,0 +1,346 @@
+"""The symbolic analysis: thread shapes through the network and add up the costs.
+
+One walk over the network produces a :class:`Row` per layer instance (and per
+input, residual add, concatenation and gate) with exact SymPy expressions; the
+totals are sums of the rows. With values bound, every expression is an integer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from typing import Union
+
+import sympy
+from sympy import Expr, Integer
+
+from . import limits
+from .errors import SymcnnError
+from .layers import ONE, ZERO, Cost, Layer, LayerProblem, Shape, Span, count, elements
+from .network import Call, Concat, Gate, Network, Node, Repeat, Residual, Seq
+
+DTYPE_BYTES = {"fp16": 2, "bf16": 2, "fp32": 4, "fp64": 8}
+TOTAL_KEYS = ("params", "weights", "biases", "buffers", "macs", "flops", "activations", "activation_bytes",
+              "param_bytes")
+Value = Union[int, Fraction, str, Expr]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the breakdown: a layer instance, the input, or a join (add, concat, mul).
+
+    ``count`` is how many times the row's costs count: 1, or the symbolic
+    count of a repeat such as ``x{n}``.
+    """
+
+    index: int
+    name: str
+    kind: str
+    output: Shape
+    weights: Expr
+    biases: Expr
+    buffers: Expr
+    macs: Expr
+    activations: Expr
+    weight_formula: str
+    count: Expr
+    depth: int
+
+    @property
+    def params(self) -> Expr:
+        return self.weights + self.biases
+
+
+class Analysis:
+    """Per-layer rows and totals of a network, symbolic or at given values.
+
+    >>> import symcnn
+    >>> a = symcnn.parse("conv3-64 x2, pool2, fc-K").analyze()
+    >>> a.totals["params"]
+    576*C + 64*K*floor(H/2)*floor(W/2) + K + 36992
+    >>> a.at("32x32x3", K=10).totals["params"]
+    202570
+    """
+
+    def __init__(self, network: Network, values: Mapping[str, Expr], input: Shape, rows: list[Row],
+                 dtype: str, divisible: int | None) -> None:
+        self.network = network
+        self.values = dict(values)
+        self.input = input
+        self.rows = rows
+        self.dtype = dtype
+        self.divisible = divisible
+
+    @cached_property
+    def totals(self) -> dict[str, Expr]:
+        """Totals over all rows, keyed by :data:`TOTAL_KEYS`."""
+        sums = {key: sympy.Add(*(getattr(r, key) * r.count for r in self.rows)) for key in
+                ("weights", "biases", "buffers", "macs", "activations")}
+        sums = {key: sympy.expand(value) for key, value in sums.items()}
+        size = DTYPE_BYTES[self.dtype]
+        params = sums["weights"] + sums["biases"]
+        return {
+            "params": params,
+            "weights": sums["weights"],
+            "biases": sums["biases"],
+            "buffers": sums["buffers"],
+            "macs": sums["macs"],
+            "flops": 2 * sums["macs"],
+            "activations": sums["activations"],
+            "activation_bytes": size * sums["activations"],
+            "param_bytes": size * params,
+        }
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when every total is a number (no names left)."""
+        return all(not value.free_symbols for value in self.totals.values())
+
+    @property
+    def free_symbols(self) -> set[sympy.Symbol]:
+        return set().union(*(value.free_symbols for value in self.totals.values()))
+
+    @cached_property
+    def symbolic(self) -> Analysis:
+        """The network as declared, with no values bound: where :attr:`formulas` come from."""
+        if not self.values and self.input == self.network.input:
+            return self
+        return analyze(self.network, {}, dtype=self.dtype, divisible=self.divisible)
+
+    @property
+    def formulas(self) -> dict[str, Expr]:
+        return self.symbolic.totals
+
+    def to_text(self) -> str:
+        """The terminal table (the CLI's default output)."""
+        from .formats import text
+
+        return text.render(self)
+
+    def to_markdown(self) -> str:
+        """A GitHub Markdown table with totals and conventions."""
+        from .formats import markdown
+
+        return markdown.render(self)
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data: what ``to_json`` serialises."""
+        from .formats import json
+
+        return json.to_dict(self)
+
+    def to_json(self) -> str:
+        """One JSON object: input, layers, totals, formulas, conventions."""
+        from .formats import json
+
+        return json.render(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def at(self, dims: str | tuple[Value, Value, Value] | None = None, **values: Value) -> Analysis:
+        """The same network with names bound to exact values, and optionally another input size.
+
+        >>> import symcnn
+        >>> symcnn.load("vgg16").analyze().at("224x224x3").totals["params"]
+        138357544
+        """
+        from .syntax import parse_dims
+
+        merged = {**self.values, **{name: _exact(name, value) for name, value in values.items()}}
+        if isinstance(dims, str):
+            shape = parse_dims(dims)
+        elif dims is not None:
+            shape = tuple(_exact(f"input size {i + 1}", v) for i, v in enumerate(dims))  # type: ignore[assignment]
+        else:
+            shape = self.input
+        return analyze(self.network, merged, input=shape, dtype=self.dtype, divisible=self.divisible)
+
+
+def _exact(name: str, value: Value) -> Expr:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise SymcnnError(f"{name}={value!r}: give an int, a Fraction or a string such as '0.75' (exact values only)")
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, int):
+        return Integer(value)
+    if isinstance(value, str):
+        from .syntax import parse_assignment
+
+        return parse_assignment(f"{name}={value}")[1]
+    if isinstance(value, Expr) and value.is_Rational:
+        return value
+    raise SymcnnError(f"{name}={value!r} is not an exact number")
+
+
+class _Walk:
+    """One pass over the network, appending rows."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.rows: list[Row] = []
+
+    def fail(self, message: str, span: Span, hint: str | None = None) -> SymcnnError:
+        return SymcnnError(message, "error", self.network.text, span.line, span.column, hint)
+
+    def emit(self, name: str, kind: str, cost: Cost, mult: Expr, depth: int) -> None:
+        if len(self.rows) >= limits.MAX_LAYERS:
+            raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit")
+        self.rows.append(Row(len(self.rows), name, kind, cost.output, cost.weights, cost.biases, cost.buffers,
+                             cost.macs, cost.activations, cost.weight_formula, mult, depth))
+
+    def join(self, kind: str, shape: Shape, mult: Expr, depth: int) -> None:
+        self.emit(kind, kind, Cost(shape, ZERO, ZERO, ZERO, ZERO, elements(shape), ""), mult, depth)
+
+    def node(self, node: Node, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+        if isinstance(node, Layer):
+            return self.layer(node, shape, env, mult, depth)
+        if isinstance(node, Seq):
+            for item in node.items:
+                shape = self.node(item, shape, env, mult, depth)
+            return shape
+        if isinstance(node, Repeat):
+            return self.repeat(node, shape, env, mult, depth)
+        if isinstance(node, Residual):
+            main = self.node(node.main, shape, env, mult, depth + 1)
+            other = self.node(node.shortcut, shape, env, mult, depth + 1) if node.shortcut else shape
+            self.agree(main, other, node.span, "res: the branch output", "the shortcut output", range(3))
+            self.join("add", main, mult, depth + 1)
+            return main
+        if isinstance(node, Concat):
+            outs = [self.node(branch, shape, env, mult, depth + 1) for branch in node.branches]
+            for i, out in enumerate(outs[1:], 2):
+                self.agree(outs[0], out, node.span, "concat: branch 1 output", f"branch {i} output", range(2))
+            joined = (outs[0][0], outs[0][1], sympy.Add(*(out[2] for out in outs)))
+            self.join("concat", joined, mult, depth + 1)
+            return joined
+        if isinstance(node, Gate):
+            gate = self.node(node.body, shape, env, mult, depth + 1)
+            if not (gate[0] == 1 and gate[1] == 1 and self.same(gate[2], shape[2])):
+                self.agree(gate, shape, node.span, "mul: the gate output", "its input (or 1x1xC)", range(3))
+            self.join("mul", shape, mult, depth + 1)
+            return shape
+        assert isinstance(node, Call)
+        return self.call(node, shape, env, mult, depth)
+
+    def layer(self, layer: Layer, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+        bound = layer.bind(env)
+        try:
+            cost = bound.cost(shape)
+        except LayerProblem as problem:
+            raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {_shape(shape)}): {problem}",
+                            layer.span) from None
+        self.emit(bound.notation(), bound.kind, cost, mult, depth)
+        return cost.output
+
+    def repeat(self, node: Repeat, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+        times = node.count.xreplace(env) if env else node.count
+        try:
+            count(times, "the repeat count")
+        except LayerProblem as problem:
+            raise self.fail(str(problem), node.span) from None
+        if not times.free_symbols:
+            if len(self.rows) + int(times) > limits.MAX_LAYERS:
+                raise self.fail(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", node.span,
+                                "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
+            for _ in range(int(times)):
+                shape = self.node(node.body, shape, env, mult, depth)
+            return shape
+        out = self.node(node.body, shape, env, mult * times, depth)
+        if not all(self.same(a, b) for a, b in zip(out, shape)):
+            raise self.fail(
+                f"a symbolic repeat x{{{times}}} needs an item that keeps its input shape; "
+                f"this one maps {_shape(shape)} to {_shape(out)}", node.span,
+                "repeat it a literal number of times, or move the layers that change the shape out of the repeat")
+        return out
+
+    def call(self, node: Call, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+        if depth >= limits.MAX_NESTING:
+            raise self.fail(f"definitions and brackets nest more than {limits.MAX_NESTING} deep", node.span)
+        definition = self.network.definition(node.name)
+        args = [arg.xreplace(env) if env else arg for arg in node.args]
+        inner = {**env, **dict(zip(definition.params, args))}
+        return self.node(definition.body, shape, inner, mult, depth + 1)
+
+    def same(self, a: Expr, b: Expr) -> bool:
+        return a == b or sympy.simplify(a - b) == 0
+
+    def agree(self, a: Shape, b: Shape, span: Span, what_a: str, what_b: str, dims: range) -> None:
+        if all(self.same(a[i], b[i]) for i in dims):
+            return
+        undecided = any(not sympy.simplify(a[i] - b[i]).is_number for i in dims)
+        hint = ("the shapes may agree only for some input sizes: give sizes (--at) or state divisibility "
+                "(--divisible)") if undecided else None
+        raise self.fail(f"{what_a} is {_shape(a)} but {what_b} is {_shape(b)}", span, hint)
+
+
+def _shape(shape: Shape) -> str:
+    from .formats import shape as show
+
+    return show(shape)
+
+
+def analyze(network: Network, values: Mapping[str, Expr], input: Shape | None = None, dtype: str = "fp32",
+            divisible: int | None = None) -> Analysis:
+    """Walk ``network`` with ``values`` bound to names; see :meth:`Network.analyze`."""
+    if dtype not in DTYPE_BYTES:
+        raise SymcnnError(f"unknown dtype '{dtype}'; choose one of {', '.join(DTYPE_BYTES)}")
+    known = network.symbols
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        names = ", ".join(known) if known else "none"
+        raise SymcnnError(f"the network has no name '{unknown[0]}' to give a value to; its names are: {names}")
+    env = {known[name]: value for name, value in values.items()}
+    declared = input if input is not None else network.input
+    shape: Shape = tuple(d.xreplace(env) for d in declared)  # type: ignore[assignment]
+    back: dict[sympy.Symbol, Expr] = {}
+    if divisible is not None:
+        if not (isinstance(divisible, int) and divisible >= 1):
+            raise SymcnnError(f"divisible must be a positive integer, not {divisible!r}")
+        shape, back = _assume_divisible(shape, divisible)
+    walk = _Walk(network)
+    for i, size in enumerate(shape):
+        try:
+            count(size, ("the input height", "the input width", "the input channels")[i])
+        except LayerProblem as problem:
+            raise SymcnnError(str(problem)) from None
+    walk.emit("input", "input", Cost(shape, ZERO, ZERO, ZERO, ZERO, elements(shape), ""), ONE, 0)
+    walk.node(network.body, shape, env, ONE, 0)
+    rows = walk.rows
+    if back:
+        rows = [_restore(row, back) for row in rows]
+        shape = tuple(d.xreplace(back) for d in shape)  # type: ignore[assignment]
+    return Analysis(network, values, shape, rows, dtype, divisible)
+
+
+def _assume_divisible(shape: Shape, d: int) -> tuple[Shape, dict[sympy.Symbol, Expr]]:
+    """Write a symbolic height or width S as d*s (s a positive integer); check a numeric one."""
+    out = list(shape)
+    back: dict[sympy.Symbol, Expr] = {}
+    for i in (0, 1):
+        size = shape[i]
+        if not size.free_symbols:
+            if size % d != 0:
+                raise SymcnnError(f"the input {'height' if i == 0 else 'width'} {size} is not divisible by {d}")
+        elif size.is_Symbol:
+            quotient = sympy.Symbol(f"{size}_{d}", positive=True, integer=True)
+            out[i] = d * quotient
+            back[quotient] = size / d
+    return tuple(out), back  # type: ignore[return-value]
+
+
+def _restore(row: Row, back: dict[sympy.Symbol, Expr]) -> Row:
+    def put(e: Expr) -> Expr:
+        return sympy.expand(e.xreplace(back))
+
+    return Row(row.index, row.name, row.kind, tuple(put(d) for d in row.output), put(row.weights),  # type: ignore[arg-type]
+               put(row.biases), put(row.buffers), put(row.macs), put(row.activations),
+               _formula_restore(row.weight_formula, back), row.count, row.depth)
+
+
+def _formula_restore(formula: str, back: dict[sympy.Symbol, Expr]) -> str:
+    for quotient, original in back.items():
+        formula = formula.replace(f"{quotient}", f"({original})")
+    return formula

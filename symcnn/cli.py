@@ -1,0 +1,108 @@
+"""The ``symcnn`` command: parse, analyse, render; exit 2 with one clear message on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from . import zoo
+from .analysis import DTYPE_BYTES, Analysis
+from .errors import SymcnnError
+from .formats import formula, json, markdown, text
+from .network import Network
+from .syntax import parse, parse_assignment
+
+EPILOG = """examples:
+  symcnn vgg16 --at 224x224x3
+  symcnn "conv3-64 x2, pool2, conv3-128 x2, pool2, fc-4096, fc-K" --at 224x224x3 --set K=1000
+  symcnn vgg16 --formula
+  symcnn examples/vgg16.cnn --json
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"symcnn: error: {message}\n")
+
+
+def _arguments() -> argparse.ArgumentParser:
+    p = _Parser(prog="symcnn", description="Exact parameter, memory and operation counts of a network, "
+                "as formulas in its input size and as integers.", epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("arch", nargs="?", help="a network in the notation, a .cnn file, or a built-in model name")
+    p.add_argument("--at", metavar="HxWxC", help="input size, e.g. 224x224x3 (default: the network's own input)")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="give a name a value (repeatable)")
+    p.add_argument("--dtype", choices=sorted(DTYPE_BYTES), default="fp32", help="element type for bytes (default fp32)")
+    p.add_argument("--divisible", type=int, metavar="N",
+                   help="assume the input height and width are multiples of N (clean polynomial formulas)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    out.add_argument("--formula", action="store_true", help="print the totals as closed forms")
+    p.add_argument("--list", action="store_true", help="list the built-in models and exit")
+    return p
+
+
+def load_arch(arch: str) -> Network:
+    """A built-in model name, a path to a file, or notation text."""
+    path = Path(arch)
+    if "\n" not in arch and len(arch) < 4096 and path.suffix == ".cnn" or (path.exists() and not path.is_dir()):
+        try:
+            return parse(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SymcnnError(f"no such file: {arch}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise SymcnnError(f"cannot read {arch}: {error}") from None
+    if arch in zoo.names():
+        return zoo.load(arch)
+    if re.fullmatch(r"[a-z]+[a-z0-9_]*\d[a-z0-9_]*", arch) and not re.match(r"(?i)(dw|de)?conv|fc|pool|avgpool|maxpool|upsample", arch):
+        raise SymcnnError(f"no built-in model '{arch}'; the built-in models are {', '.join(zoo.names())}")
+    return parse(arch)
+
+
+def run(argv: list[str]) -> str:
+    """The text the command prints for these arguments (raises SymcnnError on bad input)."""
+    args = _arguments().parse_args(argv)
+    if args.list:
+        return "\n".join(zoo.names())
+    if args.arch is None:
+        raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
+    values = dict(parse_assignment(item) for item in args.set)
+    analysis: Analysis = load_arch(args.arch).analyze(dtype=args.dtype, divisible=args.divisible)
+    if values or args.at:
+        analysis = analysis.at(args.at, **values)
+    if args.json:
+        return json.render(analysis)
+    if args.markdown:
+        return markdown.render(analysis)
+    if args.formula:
+        return formula.render(analysis)
+    return text.render(analysis)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    try:
+        output = run(sys.argv[1:] if argv is None else argv)
+    except SymcnnError as error:
+        print(f"symcnn: {error}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("symcnn: limit: the input nests too deeply", file=sys.stderr)
+        return 2
+    try:
+        sys.stdout.write(output + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe (symcnn ... | head -1): not an error of ours.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

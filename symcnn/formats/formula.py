@@ -1,0 +1,47 @@
+"""The totals as closed forms in the network's names, and as polynomials where divisibility allows."""
+
+from __future__ import annotations
+
+import sympy
+
+from ..analysis import TOTAL_KEYS, Analysis
+
+CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 3, 6, 12, 24, 48, 96, 5, 10, 20, 40, 7, 14, 28)
+
+
+def without_floors(analysis: Analysis) -> tuple[int, dict[str, sympy.Expr]] | None:
+    """The smallest listed D for which H, W multiples of D clear every floor and ceiling, and the totals then.
+
+    >>> import symcnn
+    >>> d, totals = without_floors(symcnn.load("vgg16").analyze())
+    >>> d, totals["macs"]
+    (32, 307904*H*W + 20873216)
+    """
+    totals = analysis.formulas
+    spatial = [s for s in analysis.symbolic.input[:2] if s.is_Symbol]
+    rounding = (sympy.floor, sympy.ceiling, sympy.Piecewise)
+    if not spatial or not any(t.has(*rounding) for t in totals.values()):
+        return None
+    for d in CANDIDATES:
+        quotients = {s: sympy.Symbol(f"{s}_{d}", positive=True, integer=True) for s in spatial}
+        cleared = {k: t.xreplace({s: d * q for s, q in quotients.items()}) for k, t in totals.items()}
+        if not any(t.has(*rounding) for t in cleared.values()):
+            back = {q: s / d for s, q in quotients.items()}
+            return d, {k: sympy.expand(t.xreplace(back)) for k, t in cleared.items()}
+    return None
+
+
+def render(analysis: Analysis) -> str:
+    """Each total as an exact formula; then, if floors appear, the polynomial under a stated divisibility."""
+    totals = analysis.formulas
+    width = max(map(len, TOTAL_KEYS))
+    names = ", ".join(analysis.network.symbols) or "no names"
+    out = [f"exact totals in {names}:"] + [f"  {k.ljust(width)} = {totals[k]}" for k in TOTAL_KEYS]
+    cleared = without_floors(analysis)
+    if cleared is not None:
+        d, polynomials = cleared
+        dims = " and ".join(str(s) for s in analysis.symbolic.input[:2] if s.is_Symbol)
+        out += ["", f"when {dims} are multiples of {d}:"] + [f"  {k.ljust(width)} = {polynomials[k]}" for k in TOTAL_KEYS]
+    if analysis.values or analysis.input != analysis.network.input:
+        out += ["", "at the given values:"] + [f"  {k.ljust(width)} = {analysis.totals[k]}" for k in TOTAL_KEYS]
+    return "\n".join(out)
