@@ -18,7 +18,7 @@ from sympy import Expr, Integer
 
 from . import limits
 from .errors import SymcnnError
-from .layers import ONE, ZERO, Cost, Layer, LayerProblem, Shape, Span, count, elements
+from .layers import ONE, ZERO, Cost, Layer, LayerProblem, Shape, Span, count, elements, show
 from .network import Call, Concat, Gate, Network, Node, Repeat, Residual, Seq
 
 DTYPE_BYTES = {"fp16": 2, "bf16": 2, "fp32": 4, "fp64": 8}
@@ -64,12 +64,13 @@ class Analysis:
     202570
     """
 
-    def __init__(self, network: Network, values: Mapping[str, Expr], input: Shape, rows: list[Row],
+    def __init__(self, network: Network, values: Mapping[str, Expr], input: Shape, rows: list[Row], tree: Block,
                  dtype: str, divisible: int | None) -> None:
         self.network = network
         self.values = dict(values)
         self.input = input
         self.rows = rows
+        self.tree = tree
         self.dtype = dtype
         self.divisible = divisible
 
@@ -175,8 +176,28 @@ def _exact(name: str, value: Value) -> Expr:
     raise SymcnnError(f"{name}={value!r} is not an exact number")
 
 
+@dataclass(frozen=True)
+class Block:
+    """The network as it runs: one block per layer instance or combinator, in execution order.
+
+    ``kind`` is ``layer`` (``layer`` is the bound layer), ``seq``, ``repeat``, ``call``
+    (``name`` is the call as written), ``res``, ``concat`` or ``mul``. ``row`` is the
+    index of the block's own row (a layer's, or the add/concat/mul join's); ``parts``
+    are the sub-blocks; ``input`` is the shape the block receives; ``count`` is the
+    symbolic count of a repeat that is multiplied rather than unrolled.
+    """
+
+    kind: str
+    input: Shape
+    parts: tuple[Block, ...] = ()
+    layer: Layer | None = None
+    row: int | None = None
+    name: str = ""
+    count: Expr = ONE
+
+
 class _Walk:
-    """One pass over the network, appending rows."""
+    """One pass over the network, appending rows and returning blocks."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
@@ -185,57 +206,67 @@ class _Walk:
     def fail(self, message: str, span: Span, hint: str | None = None) -> SymcnnError:
         return SymcnnError(message, "error", self.network.text, span.line, span.column, hint)
 
-    def emit(self, name: str, kind: str, cost: Cost, mult: Expr, depth: int) -> None:
+    def emit(self, name: str, kind: str, cost: Cost, mult: Expr, depth: int) -> int:
         if len(self.rows) >= limits.MAX_LAYERS:
             raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit")
         self.rows.append(Row(len(self.rows), name, kind, cost.output, cost.weights, cost.biases, cost.buffers,
                              cost.macs, cost.activations, cost.weight_formula, mult, depth))
+        return len(self.rows) - 1
 
-    def join(self, kind: str, shape: Shape, mult: Expr, depth: int) -> None:
-        self.emit(kind, kind, Cost(shape, ZERO, ZERO, ZERO, ZERO, elements(shape), ""), mult, depth)
+    def join(self, kind: str, shape: Shape, mult: Expr, depth: int) -> int:
+        return self.emit(kind, kind, Cost(shape, ZERO, ZERO, ZERO, ZERO, elements(shape), ""), mult, depth)
 
-    def node(self, node: Node, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+    def node(self, node: Node, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr,
+             depth: int) -> tuple[Shape, Block]:
         if isinstance(node, Layer):
             return self.layer(node, shape, env, mult, depth)
         if isinstance(node, Seq):
+            parts = []
+            out = shape
             for item in node.items:
-                shape = self.node(item, shape, env, mult, depth)
-            return shape
+                out, part = self.node(item, out, env, mult, depth)
+                parts.append(part)
+            return out, Block("seq", shape, tuple(parts))
         if isinstance(node, Repeat):
             return self.repeat(node, shape, env, mult, depth)
         if isinstance(node, Residual):
-            main = self.node(node.main, shape, env, mult, depth + 1)
-            other = self.node(node.shortcut, shape, env, mult, depth + 1) if node.shortcut else shape
+            main, main_block = self.node(node.main, shape, env, mult, depth + 1)
+            parts = [main_block]
+            other = shape
+            if node.shortcut:
+                other, short_block = self.node(node.shortcut, shape, env, mult, depth + 1)
+                parts.append(short_block)
             self.agree(main, other, node.span, "res: the branch output", "the shortcut output", range(3))
-            self.join("add", main, mult, depth + 1)
-            return main
+            return main, Block("res", shape, tuple(parts), row=self.join("add", main, mult, depth + 1))
         if isinstance(node, Concat):
-            outs = [self.node(branch, shape, env, mult, depth + 1) for branch in node.branches]
+            results = [self.node(branch, shape, env, mult, depth + 1) for branch in node.branches]
+            outs = [out for out, _ in results]
             for i, out in enumerate(outs[1:], 2):
                 self.agree(outs[0], out, node.span, "concat: branch 1 output", f"branch {i} output", range(2))
             joined = (outs[0][0], outs[0][1], sympy.Add(*(out[2] for out in outs)))
-            self.join("concat", joined, mult, depth + 1)
-            return joined
+            row = self.join("concat", joined, mult, depth + 1)
+            return joined, Block("concat", shape, tuple(block for _, block in results), row=row)
         if isinstance(node, Gate):
-            gate = self.node(node.body, shape, env, mult, depth + 1)
+            gate, body = self.node(node.body, shape, env, mult, depth + 1)
             if not (gate[0] == 1 and gate[1] == 1 and self.same(gate[2], shape[2])):
                 self.agree(gate, shape, node.span, "mul: the gate output", "its input (or 1x1xC)", range(3))
-            self.join("mul", shape, mult, depth + 1)
-            return shape
+            return shape, Block("mul", shape, (body,), row=self.join("mul", shape, mult, depth + 1))
         assert isinstance(node, Call)
         return self.call(node, shape, env, mult, depth)
 
-    def layer(self, layer: Layer, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+    def layer(self, layer: Layer, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr,
+              depth: int) -> tuple[Shape, Block]:
         bound = layer.bind(env)
         try:
             cost = bound.cost(shape)
         except LayerProblem as problem:
             raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {_shape(shape)}): {problem}",
                             layer.span) from None
-        self.emit(bound.notation(), bound.kind, cost, mult, depth)
-        return cost.output
+        row = self.emit(bound.notation(), bound.kind, cost, mult, depth)
+        return cost.output, Block("layer", shape, layer=bound, row=row)
 
-    def repeat(self, node: Repeat, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+    def repeat(self, node: Repeat, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr,
+               depth: int) -> tuple[Shape, Block]:
         times = node.count.xreplace(env) if env else node.count
         try:
             count(times, "the repeat count")
@@ -245,24 +276,30 @@ class _Walk:
             if len(self.rows) + int(times) > limits.MAX_LAYERS:
                 raise self.fail(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", node.span,
                                 "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
+            parts = []
+            out = shape
             for _ in range(int(times)):
-                shape = self.node(node.body, shape, env, mult, depth)
-            return shape
-        out = self.node(node.body, shape, env, mult * times, depth)
+                out, part = self.node(node.body, out, env, mult, depth)
+                parts.append(part)
+            return out, Block("repeat", shape, tuple(parts), name=f"x{times}")
+        out, body = self.node(node.body, shape, env, mult * times, depth)
         if not all(self.same(a, b) for a, b in zip(out, shape)):
             raise self.fail(
                 f"a symbolic repeat x{{{times}}} needs an item that keeps its input shape; "
                 f"this one maps {_shape(shape)} to {_shape(out)}", node.span,
                 "repeat it a literal number of times, or move the layers that change the shape out of the repeat")
-        return out
+        return out, Block("repeat", shape, (body,), name=f"x{{{times}}}", count=times)
 
-    def call(self, node: Call, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr, depth: int) -> Shape:
+    def call(self, node: Call, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr,
+             depth: int) -> tuple[Shape, Block]:
         if depth >= limits.MAX_NESTING:
             raise self.fail(f"definitions and brackets nest more than {limits.MAX_NESTING} deep", node.span)
         definition = self.network.definition(node.name)
-        args = [arg.xreplace(env) if env else arg for arg in node.args]
+        args = tuple(arg.xreplace(env) if env else arg for arg in node.args)
         inner = {**env, **dict(zip(definition.params, args))}
-        return self.node(definition.body, shape, inner, mult, depth + 1)
+        out, body = self.node(definition.body, shape, inner, mult, depth + 1)
+        name = f"{node.name}({', '.join(show(a).strip('{}') for a in args)})" if args else node.name
+        return out, Block("call", shape, (body,), name=name)
 
     def same(self, a: Expr, b: Expr) -> bool:
         return a == b or sympy.simplify(a - b) == 0
@@ -307,12 +344,12 @@ def analyze(network: Network, values: Mapping[str, Expr], input: Shape | None = 
         except LayerProblem as problem:
             raise SymcnnError(str(problem)) from None
     walk.emit("input", "input", Cost(shape, ZERO, ZERO, ZERO, ZERO, elements(shape), ""), ONE, 0)
-    walk.node(network.body, shape, env, ONE, 0)
+    _, tree = walk.node(network.body, shape, env, ONE, 0)
     rows = walk.rows
     if back:
         rows = [_restore(row, back) for row in rows]
         shape = tuple(d.xreplace(back) for d in shape)  # type: ignore[assignment]
-    return Analysis(network, values, shape, rows, dtype, divisible)
+    return Analysis(network, values, shape, rows, tree, dtype, divisible)
 
 
 def _assume_divisible(shape: Shape, d: int) -> tuple[Shape, dict[sympy.Symbol, Expr]]:
