@@ -63,8 +63,16 @@ def load_arch(arch: str) -> Network:
     return parse(arch)
 
 
+SUBCOMMANDS: dict[str, str] = {}
+"""Subcommand name -> module whose ``run(argv) -> str`` handles it (``symcnn solve ...``)."""
+
+
 def run(argv: list[str]) -> str:
     """The text the command prints for these arguments (raises SymcnnError on bad input)."""
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+
+        return importlib.import_module(SUBCOMMANDS[argv[0]]).run(argv[1:])  # type: ignore[no-any-return]
     args = _arguments().parse_args(argv)
     if args.list:
         return "\n".join(zoo.names())
