@@ -64,15 +64,34 @@ class Analysis:
     202570
     """
 
-    def __init__(self, network: Network, values: Mapping[str, Expr], input: Shape, rows: list[Row], tree: Block,
-                 dtype: str, divisible: int | None) -> None:
+    def __init__(self, network: Network, values: Mapping[str, Expr], declared: Shape, dtype: str,
+                 divisible: int | None) -> None:
         self.network = network
         self.values = dict(values)
-        self.input = input
-        self.rows = rows
-        self.tree = tree
+        self.declared = declared
         self.dtype = dtype
         self.divisible = divisible
+
+    @cached_property
+    def _walked(self) -> tuple[Shape, list[Row], Block]:
+        # Walked on first use, so that .at() on a network that only works at some sizes never
+        # needs the symbolic walk.
+        return _walk(self.network, self.values, self.declared, self.divisible)
+
+    @property
+    def input(self) -> Shape:
+        """The input shape, with values bound."""
+        return self._walked[0]
+
+    @property
+    def rows(self) -> list[Row]:
+        """One row per layer instance, the input and each join, in execution order."""
+        return self._walked[1]
+
+    @property
+    def tree(self) -> Block:
+        """The network as it runs: see :class:`Block`."""
+        return self._walked[2]
 
     @cached_property
     def totals(self) -> dict[str, Expr]:
@@ -106,7 +125,7 @@ class Analysis:
     @cached_property
     def symbolic(self) -> Analysis:
         """The network as declared, with no values bound: where :attr:`formulas` come from."""
-        if not self.values and self.input == self.network.input:
+        if not self.values and self.declared == self.network.input:
             return self
         return analyze(self.network, {}, dtype=self.dtype, divisible=self.divisible)
 
@@ -156,8 +175,10 @@ class Analysis:
         elif dims is not None:
             shape = tuple(_exact(f"input size {i + 1}", v) for i, v in enumerate(dims))  # type: ignore[assignment]
         else:
-            shape = self.input
-        return analyze(self.network, merged, input=shape, dtype=self.dtype, divisible=self.divisible)
+            shape = self.declared
+        result = analyze(self.network, merged, input=shape, dtype=self.dtype, divisible=self.divisible)
+        result.rows  # walk now, so that a problem at these values is raised here
+        return result
 
 
 def _exact(name: str, value: Value) -> Expr:
@@ -321,21 +342,30 @@ def _shape(shape: Shape) -> str:
 
 def analyze(network: Network, values: Mapping[str, Expr], input: Shape | None = None, dtype: str = "fp32",
             divisible: int | None = None) -> Analysis:
-    """Walk ``network`` with ``values`` bound to names; see :meth:`Network.analyze`."""
+    """The analysis of ``network`` with ``values`` bound to names; see :meth:`Network.analyze`."""
     if dtype not in DTYPE_BYTES:
         raise SymcnnError(f"unknown dtype '{dtype}'; choose one of {', '.join(DTYPE_BYTES)}")
+    if divisible is not None and not (isinstance(divisible, int) and divisible >= 1):
+        raise SymcnnError(f"divisible must be a positive integer, not {divisible!r}")
     known = network.symbols
     unknown = sorted(set(values) - set(known))
     if unknown:
         names = ", ".join(known) if known else "none"
         raise SymcnnError(f"the network has no name '{unknown[0]}' to give a value to; its names are: {names}")
-    env = {known[name]: value for name, value in values.items()}
     declared = input if input is not None else network.input
+    # Names that size the input are positive integers, as in the network's own header.
+    sizes = {s: sympy.Symbol(s.name, positive=True, integer=True) for d in declared for s in d.free_symbols}
+    declared = tuple(d.xreplace(sizes) for d in declared)  # type: ignore[assignment]
+    return Analysis(network, values, declared, dtype, divisible)
+
+
+def _walk(network: Network, values: Mapping[str, Expr], declared: Shape,
+          divisible: int | None) -> tuple[Shape, list[Row], Block]:
+    known = network.symbols
+    env = {known[name]: value for name, value in values.items()}
     shape: Shape = tuple(d.xreplace(env) for d in declared)  # type: ignore[assignment]
     back: dict[sympy.Symbol, Expr] = {}
     if divisible is not None:
-        if not (isinstance(divisible, int) and divisible >= 1):
-            raise SymcnnError(f"divisible must be a positive integer, not {divisible!r}")
         shape, back = _assume_divisible(shape, divisible)
     walk = _Walk(network)
     for i, size in enumerate(shape):
@@ -349,7 +379,7 @@ def analyze(network: Network, values: Mapping[str, Expr], input: Shape | None = 
     if back:
         rows = [_restore(row, back) for row in rows]
         shape = tuple(d.xreplace(back) for d in shape)  # type: ignore[assignment]
-    return Analysis(network, values, shape, rows, tree, dtype, divisible)
+    return shape, rows, tree
 
 
 def _assume_divisible(shape: Shape, d: int) -> tuple[Shape, dict[sympy.Symbol, Expr]]:
