@@ -1,0 +1,94 @@
+"""The command line: outputs, exit codes, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import symcnn
+from symcnn.cli import main, run
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def symcnn_process(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "symcnn.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_the_readme_one_liner_agrees_with_the_python_api() -> None:
+    text = "conv3-64 x2, pool2, fc-K"
+    printed = json.loads(run([text, "--set", "K=10", "--at", "32x32x3", "--json"]))
+    api = symcnn.parse(text).analyze().at("32x32x3", K=10)
+    assert printed["totals"] == {key: int(value) for key, value in api.totals.items()}
+    assert printed["totals"]["params"] == 202_570
+
+
+def test_json_has_the_documented_shape() -> None:
+    data = json.loads(run(["vgg16", "--at", "224x224x3", "--json"]))
+    assert data["input"] == {"H": 224, "W": 224, "C": 3}
+    assert set(data["totals"]) == {"params", "weights", "biases", "buffers", "macs", "flops", "activations",
+                                   "activation_bytes", "param_bytes"}
+    assert data["totals"]["params"] == 138_357_544
+    assert data["formulas"]["params"] == "2097152*floor(H/32)*floor(W/32) + 35597096"
+    first = data["layers"][1]
+    assert {k: first[k] for k in ("index", "name", "kind", "output", "weights", "biases", "params", "buffers",
+                                  "macs", "activations")} == {
+        "index": 1, "name": "conv3-64", "kind": "conv", "output": [224, 224, 64], "weights": 1728, "biases": 64,
+        "params": 1792, "buffers": 0, "macs": 86_704_128, "activations": 3_211_264}
+
+
+def test_symbolic_json_values_are_strings() -> None:
+    data = json.loads(run(["conv3-8, fc-K", "--json"]))
+    assert data["totals"]["params"] == "72*C + 8*H*K*W + K + 8"
+    assert data["totals"]["buffers"] == 0
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["vgg16", "--at", "224x224x3"], "(3*3*3)*64 = 1,728"),
+    (["vgg16", "--at", "224x224x3"], "params       138,357,544"),
+    (["vgg16", "--at", "224x224x3", "--dtype", "fp16"], "15,237,608 elements = 30,475,216 bytes"),
+    (["vgg16", "--formula"], "macs             = 307904*H*W + 20873216"),
+    (["vgg16", "--formula"], "when H and W are multiples of 32:"),
+    (["vgg16", "--divisible", "32"], "assuming the input height and width are multiples of 32"),
+    (["vgg16", "--markdown", "--at", "224x224x3"], "| 1 | conv3-64 | 224x224x64 |"),
+    ([str(EXAMPLES / "vgg11.cnn"), "--at", "224x224x3"], "132,863,336"),
+    (["--list"], "vgg19"),
+])
+def test_outputs(args: list[str], expected: str) -> None:
+    assert expected in run(args)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["conv3-"], "syntax error at line 1, column 7"),
+    (["resnet9000"], "no built-in model 'resnet9000'"),
+    (["vgg16", "--at", "224x224"], "three sizes"),
+    (["vgg16", "--set", "K"], "syntax error"),
+    (["vgg16", "--set", "Q=1"], "no name 'Q'"),
+    (["vgg16", "--at", "16x16x3"], "output height is 0"),
+    (["missing.cnn"], "no such file: missing.cnn"),
+    ([], "give a network"),
+])
+def test_bad_input_exits_2_with_one_clear_message(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["vgg16", "--no-such-flag"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_the_installed_entry_point_runs_as_a_process() -> None:
+    done = symcnn_process("vgg16", "--at", "224x224x3", "--json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["totals"]["macs"] == 15_470_264_320
+    failed = symcnn_process("conv3-64 x")
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr and "hint:" in failed.stderr
