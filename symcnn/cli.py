@@ -47,20 +47,36 @@ def _arguments() -> argparse.ArgumentParser:
 
 
 def load_arch(arch: str) -> Network:
-    """A built-in model name, a path to a file, or notation text."""
-    path = Path(arch)
-    if "\n" not in arch and len(arch) < 4096 and path.suffix == ".cnn" or (path.exists() and not path.is_dir()):
+    """A path to a .cnn file, a built-in model name, or notation text."""
+    path = _as_path(arch)
+    if path is not None:
         try:
             return parse(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise SymcnnError(f"no such file: {arch}") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise SymcnnError(f"cannot read {arch}: {error}") from None
+        except UnicodeDecodeError:
+            raise SymcnnError(f"cannot read {arch}: it is not UTF-8 text") from None
+        except OSError as error:
+            raise SymcnnError(f"cannot read {arch}: {error.strerror}") from None
     if arch in zoo.names():
         return zoo.load(arch)
-    if re.fullmatch(r"[a-z]+[a-z0-9_]*\d[a-z0-9_]*", arch) and not re.match(r"(?i)(dw|de)?conv|fc|pool|avgpool|maxpool|upsample", arch):
+    if re.fullmatch(r"[a-z]+[a-z0-9_]*\d[a-z0-9_]*", arch) and not re.match(
+            r"(?i)(dw|de)?conv|fc|pool|avgpool|maxpool|upsample", arch):
         raise SymcnnError(f"no built-in model '{arch}'; the built-in models are {', '.join(zoo.names())}")
     return parse(arch)
+
+
+def _as_path(arch: str) -> Path | None:
+    """The file ARCH names, if it names one (or ends in .cnn); None for notation text."""
+    if "\n" in arch or "\0" in arch or len(arch) > 1024:
+        return None
+    path = Path(arch)
+    try:
+        if path.is_dir():
+            raise SymcnnError(f"{arch} is a directory; give a .cnn file, a built-in model or notation text")
+        return path if path.is_file() or path.suffix == ".cnn" else None
+    except OSError:
+        return None
 
 
 SUBCOMMANDS: dict[str, str] = {}

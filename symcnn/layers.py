@@ -99,7 +99,12 @@ def window_out(size: Expr, k: Expr, s: Expr, p: Expr, d: Expr, ceil_mode: bool) 
     if not ceil_mode:
         return _rounded(floor, span, s) + 1
     out = _rounded(ceiling, span, s) + 1
-    # PyTorch drops a last window that would start in the right padding.
+    # PyTorch drops a last window that would start in the right padding. It starts at
+    # ceil(span/s)*s <= span + s - 1 = size + p + (p + s - d*(k - 1) - 2), so never there when
+    # p + s <= d*(k - 1) + 1 (the usual ceil-mode pools): deciding that here keeps symbolic sizes
+    # free of nested Piecewise conditions, which SymPy is slow to build (or fails on).
+    if (p + s - d * (k - 1) - 1).is_nonpositive:
+        return out
     last_start = (out - 1) * s
     starts_in_padding = sympy.Ge(last_start, size + p)
     if starts_in_padding == sympy.true:
@@ -304,6 +309,9 @@ class Pool(Layer):
         kw = count(self.kernel[1], "the window width")
         sh, sw = (kh, kw) if self.stride is None else (count(self.stride, "the stride"),) * 2
         p = count(self.padding, "the padding", 0)
+        for k in (kh, kw):
+            if not (2 * p - k).free_symbols and 2 * p > k:
+                raise LayerProblem(f"the padding {p} is more than half the window {k} (PyTorch's limit)")
         ho = spatial(window_out(h, kh, sh, p, ONE, self.ceil), "height", h)
         wo = spatial(window_out(w, kw, sw, p, ONE, self.ceil), "width", w)
         out = (ho, wo, c)
@@ -325,6 +333,26 @@ class GlobalPool(Layer):
 
     def cost(self, shape: Shape) -> Cost:
         return Cost((ONE, ONE, shape[2]), ZERO, ZERO, ZERO, ZERO, shape[2], "")
+
+
+@dataclass(frozen=True)
+class AdaptivePool(Layer):
+    """``apool<k>`` (``apool<h>x<w>``): adaptive average pool to a fixed k x k output, whatever the input size.
+
+    >>> import symcnn
+    >>> symcnn.parse("input HxWx256\\napool6").analyze().rows[-1].output
+    (6, 6, 256)
+    """
+
+    size: tuple[Expr, Expr]
+    kind: ClassVar[str] = "apool"
+
+    def notation(self) -> str:
+        return f"apool{_size(self.size)}"
+
+    def cost(self, shape: Shape) -> Cost:
+        out = (count(self.size[0], "the output height"), count(self.size[1], "the output width"), shape[2])
+        return Cost(out, ZERO, ZERO, ZERO, ZERO, elements(out), "")
 
 
 @dataclass(frozen=True)

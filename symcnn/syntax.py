@@ -1,7 +1,7 @@
 """Text to :class:`~symcnn.network.Network`: the Lark parser, the transformer, friendly errors.
 
 Expressions are built with SymPy constructors from the parse tree; user text is
-never given to ``eval``, ``sympify`` or ``parse_expr``.
+never run as Python, nor handed to SymPy's string parsers.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import limits
 from .errors import SymcnnError
-from .layers import ELEMENTWISE, LRN, FC, BatchNorm, Conv, Deconv, Elementwise, GlobalPool, Layer, Pool, Span, Upsample
+from .layers import (ELEMENTWISE, LRN, FC, AdaptivePool, BatchNorm, Conv, Deconv, Elementwise, GlobalPool, Layer, Pool,
+                     Span, Upsample)
 from .network import Call, Concat, Definition, Gate, Network, Node, Repeat, Residual, Seq
 from .resources import data_dir
 
@@ -284,9 +285,9 @@ def _make_layer(word: str, kernel: tuple[sympy.Expr, ...] | None, channels: symp
     if not takes_channels and channels is not None:
         raise _Fail(f"{word} takes no channel count", span, hint=_layer_hint(word))
     if word != "fc" and kernel is None:
-        what = "factor" if word == "upsample" else "kernel size"
-        raise _Fail(f"{word} needs a {what}", span, hint=_layer_hint(word))
-    if stride is not None and word in {"fc", "upsample"}:
+        what = {"upsample": "a factor", "apool": "an output size"}.get(word, "a kernel size")
+        raise _Fail(f"{word} needs {what}", span, hint=_layer_hint(word))
+    if stride is not None and word in {"fc", "upsample", "apool"}:
         raise _Fail(f"{word} takes no stride", span)
     assert kernel is None or len(kernel) == 2
     layer: Layer
@@ -300,6 +301,8 @@ def _make_layer(word: str, kernel: tuple[sympy.Expr, ...] | None, channels: symp
         layer = FC(span, channels)  # type: ignore[arg-type]
     elif word in {"pool", "avgpool"}:
         layer = Pool(span, "max" if word == "pool" else "avg", kernel, stride)  # type: ignore[arg-type]
+    elif word == "apool":
+        layer = AdaptivePool(span, kernel)  # type: ignore[arg-type]
     else:
         if kernel is not None and kernel[0] != kernel[1]:
             raise _Fail("upsample takes one factor", span)
@@ -315,6 +318,7 @@ def _layer_hint(word: str) -> str:
         "fc": "a fully connected layer is fc-<n>, for example fc-4096",
         "pool": "a pooling layer is pool<k> or pool<k>/<s>, for example pool3/2",
         "avgpool": "an average pool is avgpool<k>, for example avgpool2",
+        "apool": "an adaptive average pool to a k x k output is apool<k>, for example apool6",
         "upsample": "upsampling is upsample<f>, for example upsample2",
     }.get(word, "")
 
@@ -382,6 +386,22 @@ def _describe(expected: set[str]) -> str:
     return words[0] if words else "something else"
 
 
+def _fallback_hint(before: str) -> str | None:
+    """A hint from the text before the error, for slips the example table does not catch."""
+    code = re.sub(r"#[^\n]*", "", before)
+    for opening, closing in ("()", "[]", "{}"):
+        if code.count(opening) > code.count(closing):
+            return f"a '{opening}' is not closed: add the matching '{closing}'"
+        if code.count(closing) > code.count(opening):
+            return f"a '{closing}' has no matching '{opening}'"
+    if re.search(r"[\w)\]}]\s+x\s*$", code):
+        return "a repeat needs its count, for example conv3-64 x2 or (conv3-64, relu) x{n}"
+    slip = re.search(r"(?i)(conv|deconv|fc)[\d{}x]*-\s*$", code)
+    if slip:
+        return _layer_hint(slip.group(1).lower())
+    return None
+
+
 def _syntax_error(error: UnexpectedInput, text: str) -> SymcnnError:
     hint = None
     if isinstance(error, (UnexpectedToken, UnexpectedEOF)):
@@ -389,6 +409,9 @@ def _syntax_error(error: UnexpectedInput, text: str) -> SymcnnError:
             hint = error.match_examples(lambda t: _parser().parse(t, start="start"), _HINTS, use_accepts=True)
         except Exception:  # noqa: BLE001 - a failed hint lookup must never hide the real error
             hint = None
+    at_end = isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END")
+    if hint is None:
+        hint = _fallback_hint(text if at_end else text[: getattr(error, "pos_in_stream", None) or len(text)])
     if isinstance(error, UnexpectedCharacters):
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
         shown = repr(char) if char.isprintable() and char else f"U+{ord(char):04X}" if char else "end of input"
@@ -402,7 +425,6 @@ def _syntax_error(error: UnexpectedInput, text: str) -> SymcnnError:
     else:
         message = f"unexpected end of input; expected {_describe(set(error.expected))}"
     line, column = getattr(error, "line", None), getattr(error, "column", None)
-    at_end = isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END")
     if at_end or not isinstance(line, int) or line < 1:  # point just past the text
         lines = text.split("\n")
         line, column = len(lines), len(lines[-1]) + 1
@@ -563,4 +585,4 @@ def _unknown_hint(name: str, definitions: dict[str, Definition]) -> str | None:
     close = difflib.get_close_matches(name.lower(), known, n=1)
     if close:
         return f"did you mean {close[0]}?"
-    return "layers are conv, dwconv, deconv, fc, pool, avgpool, upsample, " + ", ".join(sorted(SIMPLE_LAYERS))
+    return "layers are conv, dwconv, deconv, fc, pool, avgpool, apool, upsample, " + ", ".join(sorted(SIMPLE_LAYERS))
