@@ -97,7 +97,14 @@ def window_out(size: Expr, k: Expr, s: Expr, p: Expr, d: Expr, ceil_mode: bool) 
     """Output length of a convolution or pooling window, PyTorch's rule."""
     span = size + 2 * p - d * (k - 1) - 1
     if not ceil_mode:
-        return _rounded(floor, span, s) + 1
+        out = _rounded(floor, span, s) + 1
+        if span.free_symbols and span.is_integer:
+            # For an integer x, floor(x/s) + 1 = ceil((x + 1)/s): a stride-2 3x3 convolution then
+            # gives ceil(H/2) rather than floor(H/2 - 1/2) + 1. Keep the shorter form.
+            other = _rounded(ceiling, span + 1, s)
+            if sympy.count_ops(other) < sympy.count_ops(out):
+                return other
+        return out
     out = _rounded(ceiling, span, s) + 1
     # PyTorch drops a last window that would start in the right padding. It starts at
     # ceil(span/s)*s <= span + s - 1 = size + p + (p + s - d*(k - 1) - 2), so never there when
