@@ -223,6 +223,7 @@ class _Walk:
     def __init__(self, network: Network) -> None:
         self.network = network
         self.rows: list[Row] = []
+        self.costs: dict[tuple[Layer, Shape], tuple[Cost, str]] = {}
 
     def fail(self, message: str, span: Span, hint: str | None = None) -> SymcnnError:
         return SymcnnError(message, "error", self.network.text, span.line, span.column, hint)
@@ -278,12 +279,17 @@ class _Walk:
     def layer(self, layer: Layer, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr,
               depth: int) -> tuple[Shape, Block]:
         bound = layer.bind(env)
-        try:
-            cost = bound.cost(shape)
-        except LayerProblem as problem:
-            raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {_shape(shape)}): {problem}",
-                            layer.span) from None
-        row = self.emit(bound.notation(), bound.kind, cost, mult, depth)
+        # A repeated block (bottleneck(256) x35) meets the same layer on the same input again and
+        # again: its cost, the SymPy-heavy part of the walk, is worked out once.
+        known = self.costs.get((bound, shape))
+        if known is None:
+            try:
+                known = self.costs[bound, shape] = (bound.cost(shape), bound.notation())
+            except LayerProblem as problem:
+                raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {_shape(shape)}): {problem}",
+                                layer.span) from None
+        cost, name = known
+        row = self.emit(name, bound.kind, cost, mult, depth)
         return cost.output, Block("layer", shape, layer=bound, row=row)
 
     def repeat(self, node: Repeat, shape: Shape, env: dict[sympy.Symbol, Expr], mult: Expr,

@@ -75,9 +75,34 @@ def count(value: Expr, what: str, minimum: int = 1) -> Expr:
 
 
 def spatial(size: Expr, dim: str, before: Expr) -> Expr:
-    if not size.free_symbols and size < 1:
-        raise LayerProblem(f"the output {dim} is {size} (from input {dim} {before}); it must be at least 1")
+    if not size.free_symbols:
+        if size < 1:
+            raise LayerProblem(f"the output {dim} is {size} (from input {dim} {before}); it must be at least 1")
+    elif _tree_size(size) > MAX_SIZE_TERMS:
+        raise LayerProblem(f"the symbolic output {dim} has grown past {MAX_SIZE_TERMS:,} terms; "
+                           "give the input size (--at), or state divisibility (--divisible)")
     return size
+
+
+MAX_SIZE_TERMS = 5_000
+
+
+def _tree_size(expr: Expr) -> int:
+    """Terms in the expression as printed, counted over shared subexpressions in linear time."""
+    sizes: dict[int, int] = {}
+    stack = [expr]
+    while stack:
+        node = stack[-1]
+        if id(node) in sizes:
+            stack.pop()
+            continue
+        pending = [a for a in node.args if id(a) not in sizes]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        sizes[id(node)] = min(1 + sum(sizes[id(a)] for a in node.args), 10 * MAX_SIZE_TERMS)
+    return sizes[id(expr)]
 
 
 def _rounded(rounding: type[floor] | type[ceiling], span: Expr, s: Expr) -> Expr:
@@ -89,8 +114,31 @@ def _rounded(rounding: type[floor] | type[ceiling], span: Expr, s: Expr) -> Expr
     inner = [term for term in sympy.Add.make_args(span) if isinstance(term, rounding)]
     rest = span - inner[0] if len(inner) == 1 else None
     if rest is not None and rest.is_integer and s.is_Integer:
-        return rounding((inner[0].args[0] + rest) / s)
-    return rounding(span / s)
+        return _divided(rounding, (inner[0].args[0] + rest) / s)
+    return _divided(rounding, span / s) if s.is_Integer else rounding(span / s)
+
+
+def _divided(rounding: type[floor] | type[ceiling], quotient: Expr) -> Expr:
+    """rounding(quotient), built as SymPy builds it for a real quotient with names in it, but faster.
+
+    SymPy's floor first asks whether its whole argument is positive, zero or imaginary; for a
+    sum of sizes such as H/2 - 1 that costs milliseconds a call and was most of the time of a
+    symbolic analysis. For sizes, which grow with their names, those questions have no answer
+    (and an answer could only give a simpler form of the same value), so the terms are split
+    here as SymPy then splits them: integer terms come out, the others stay inside,
+    unevaluated. Numbers, and anything not real, go through SymPy as usual.
+    """
+    symbols = quotient.free_symbols
+    if not symbols or not all(symbol.is_real for symbol in symbols):
+        return rounding(quotient)
+    whole: list[Expr] = []
+    rest: list[Expr] = []
+    for term in sympy.Add.make_args(quotient):
+        (whole if term.is_integer else rest).append(term)
+    inside = sympy.Add(*rest)
+    if not inside.free_symbols:
+        return rounding(quotient)
+    return sympy.Add(*whole) + rounding(inside, evaluate=False)
 
 
 def window_out(size: Expr, k: Expr, s: Expr, p: Expr, d: Expr, ceil_mode: bool) -> Expr:
@@ -112,13 +160,9 @@ def window_out(size: Expr, k: Expr, s: Expr, p: Expr, d: Expr, ceil_mode: bool) 
     # free of nested Piecewise conditions, which SymPy is slow to build (or fails on).
     if (p + s - d * (k - 1) - 1).is_nonpositive:
         return out
-    last_start = (out - 1) * s
-    starts_in_padding = sympy.Ge(last_start, size + p)
-    if starts_in_padding == sympy.true:
-        return out - 1
-    if starts_in_padding == sympy.false:
-        return out
-    return sympy.Piecewise((out - 1, starts_in_padding), (out, True))
+    # Otherwise the window it drops leaves ceil((size + p)/s) outputs, never fewer (p <= d*(k - 1) + 1
+    # holds for every pool PyTorch accepts), so both cases are one exact expression:
+    return sympy.Min(out, _rounded(ceiling, size + p, s))
 
 
 @dataclass(frozen=True)

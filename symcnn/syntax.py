@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
+import os
+import pickle
 import re
+import sys
+import tempfile
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import lark
 import sympy
 from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -40,9 +47,51 @@ RESERVED = {"input", "def", "res", "concat", "mul", "x", "true", "false", "floor
 
 @cache
 def _parser() -> Lark:
+    return _load_parser(_cache_dir())
+
+
+def _cache_dir() -> Path | None:
+    """Where the built parser is kept between runs: the user's own cache folder (None: no home)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "symcnn" if os.path.isabs(base) else None
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Loads plain data only (dicts, lists, tuples, strings, numbers): a cache file can name no class or function."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+def _load_parser(folder: Path | None) -> Lark:
+    """The LALR parser, from ``folder`` when a cache of this grammar is there; else built (0.2 s) and saved there.
+
+    Building the LALR tables is most of the start-up time of a small run, so they are cached
+    like Lark's own ``cache=True``, but not in the shared temporary folder, where another user
+    could plant the file, and read with an unpickler that accepts plain data only. A cache that
+    cannot be read or written (a read-only home, a damaged file) is ignored.
+    """
     grammar = (data_dir("grammar") / "symcnn.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", start=["start", "dims", "assignment"], propagate_positions=True,
-                maybe_placeholders=True)
+    options: dict[str, Any] = {"parser": "lalr", "start": ["start", "dims", "assignment"],
+                               "propagate_positions": True, "maybe_placeholders": True}
+    key = hashlib.sha256(f"{grammar}{options}{lark.__version__}{sys.version_info[:2]}".encode()).hexdigest()
+    path = folder / f"parser-{key[:32]}.pickle" if folder is not None else None
+    if path is not None:
+        try:
+            with path.open("rb") as file:
+                return Lark.load(_PlainUnpickler(file).load())  # Lark.load takes the saved dict as it is
+        except Exception:  # noqa: BLE001 - a missing or damaged cache only means building the parser
+            pass
+    parser = Lark(grammar, **options)
+    if path is not None:
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as temporary:
+                parser.save(temporary)
+            os.replace(temporary.name, path)  # atomic: a concurrent run reads the old file or the new one
+        except OSError:
+            pass
+    return parser
 
 
 class _Fail(Exception):
