@@ -75,34 +75,9 @@ def count(value: Expr, what: str, minimum: int = 1) -> Expr:
 
 
 def spatial(size: Expr, dim: str, before: Expr) -> Expr:
-    if not size.free_symbols:
-        if size < 1:
-            raise LayerProblem(f"the output {dim} is {size} (from input {dim} {before}); it must be at least 1")
-    elif _tree_size(size) > MAX_SIZE_TERMS:
-        raise LayerProblem(f"the symbolic output {dim} has grown past {MAX_SIZE_TERMS:,} terms; "
-                           "give the input size (--at), or state divisibility (--divisible)")
+    if not size.free_symbols and size < 1:
+        raise LayerProblem(f"the output {dim} is {size} (from input {dim} {before}); it must be at least 1")
     return size
-
-
-MAX_SIZE_TERMS = 5_000
-
-
-def _tree_size(expr: Expr) -> int:
-    """Terms in the expression as printed, counted over shared subexpressions in linear time."""
-    sizes: dict[int, int] = {}
-    stack = [expr]
-    while stack:
-        node = stack[-1]
-        if id(node) in sizes:
-            stack.pop()
-            continue
-        pending = [a for a in node.args if id(a) not in sizes]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        sizes[id(node)] = min(1 + sum(sizes[id(a)] for a in node.args), 10 * MAX_SIZE_TERMS)
-    return sizes[id(expr)]
 
 
 def _rounded(rounding: type[floor] | type[ceiling], span: Expr, s: Expr) -> Expr:
@@ -160,9 +135,13 @@ def window_out(size: Expr, k: Expr, s: Expr, p: Expr, d: Expr, ceil_mode: bool) 
     # free of nested Piecewise conditions, which SymPy is slow to build (or fails on).
     if (p + s - d * (k - 1) - 1).is_nonpositive:
         return out
-    # Otherwise the window it drops leaves ceil((size + p)/s) outputs, never fewer (p <= d*(k - 1) + 1
-    # holds for every pool PyTorch accepts), so both cases are one exact expression:
-    return sympy.Min(out, _rounded(ceiling, size + p, s))
+    last_start = (out - 1) * s
+    starts_in_padding = sympy.Ge(last_start, size + p)
+    if starts_in_padding == sympy.true:
+        return out - 1
+    if starts_in_padding == sympy.false:
+        return out
+    return sympy.Piecewise((out - 1, starts_in_padding), (out, True))
 
 
 @dataclass(frozen=True)
