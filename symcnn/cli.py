@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import zoo
+from . import scaling, zoo
 from .analysis import DTYPE_BYTES, Analysis
 from .errors import SymcnnError
 from .formats import formula, json, markdown, text
@@ -38,6 +38,7 @@ def _arguments() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=sorted(DTYPE_BYTES), default="fp32", help="element type for bytes (default fp32)")
     p.add_argument("--divisible", type=int, metavar="N",
                    help="assume the input height and width are multiples of N (clean polynomial formulas)")
+    scaling.add_arguments(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -79,7 +80,7 @@ def _as_path(arch: str) -> Path | None:
         return None
 
 
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {"solve": "symcnn.solve", "sweep": "symcnn.sweep", "compare": "symcnn.compare"}
 """Subcommand name -> module whose ``run(argv) -> str`` handles it (``symcnn solve ...``)."""
 
 
@@ -95,7 +96,8 @@ def run(argv: list[str]) -> str:
     if args.arch is None:
         raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
     values = dict(parse_assignment(item) for item in args.set)
-    analysis: Analysis = load_arch(args.arch).analyze(dtype=args.dtype, divisible=args.divisible)
+    network = scaling.from_arguments(load_arch(args.arch), args)
+    analysis: Analysis = network.analyze(dtype=args.dtype, divisible=args.divisible)
     if values or args.at:
         analysis = analysis.at(args.at, **values)
     if args.json:

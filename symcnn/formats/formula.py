@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sympy
 
+from .. import growth
 from ..analysis import TOTAL_KEYS, Analysis
 
 CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 3, 6, 12, 24, 48, 96, 5, 10, 20, 40, 7, 14, 28)
@@ -37,11 +38,18 @@ def render(analysis: Analysis) -> str:
     width = max(map(len, TOTAL_KEYS))
     names = ", ".join(analysis.network.symbols) or "no names"
     out = [f"exact totals in {names}:"] + [f"  {k.ljust(width)} = {totals[k]}" for k in TOTAL_KEYS]
+    shown = totals
     cleared = without_floors(analysis)
     if cleared is not None:
         d, polynomials = cleared
-        dims = " and ".join(str(s) for s in analysis.symbolic.input[:2] if s.is_Symbol)
-        out += ["", f"when {dims} are multiples of {d}:"] + [f"  {k.ljust(width)} = {polynomials[k]}" for k in TOTAL_KEYS]
+        shown = polynomials
+        dims = list(dict.fromkeys(str(s) for s in analysis.symbolic.input[:2] if s.is_Symbol))
+        multiples = "are multiples" if len(dims) > 1 else "is a multiple"
+        out += ["", f"when {' and '.join(dims)} {multiples} of {d}:"]
+        out += [f"  {k.ljust(width)} = {polynomials[k]}" for k in TOTAL_KEYS]
     if analysis.values or analysis.input != analysis.network.input:
         out += ["", "at the given values:"] + [f"  {k.ljust(width)} = {analysis.totals[k]}" for k in TOTAL_KEYS]
+        shown = analysis.totals
+    inputs = set().union(*(d.free_symbols for d in analysis.symbolic.input))
+    out += growth.lines({k: shown[k] for k in TOTAL_KEYS}, inputs)
     return "\n".join(out)
