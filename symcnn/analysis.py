@@ -224,6 +224,9 @@ class _Walk:
         self.network = network
         self.rows: list[Row] = []
         self.costs: dict[tuple[Layer, Shape], tuple[Cost, str]] = {}
+        self.measured: set[Expr] = set()
+        self.expanded: dict[tuple[str, tuple[Expr, ...]], int] = {}
+        self.terms = 0
 
     def fail(self, message: str, span: Span, hint: str | None = None) -> SymcnnError:
         return SymcnnError(message, "error", self.network.text, span.line, span.column, hint)
@@ -233,7 +236,32 @@ class _Walk:
             raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit")
         self.rows.append(Row(len(self.rows), name, kind, cost.output, cost.weights, cost.biases, cost.buffers,
                              cost.macs, cost.activations, cost.weight_formula, mult, depth))
+        self.measure(self.rows[-1])
         return len(self.rows) - 1
+
+    def measure(self, row: Row) -> None:
+        """Refuse a row with a number past MAX_DIGITS, or that takes the totals past MAX_TERMS terms.
+
+        Growth compounds (upsample x1000, concat(id | id) x30000, powers of sums in sizes);
+        caught here, it costs an error message instead of minutes of arithmetic, a total too
+        long to print, or an expansion that never ends. Rows share their values, so each
+        distinct value is measured once.
+        """
+        values = zip(("output height", "output width", "output channels", "weights", "biases", "buffers", "MACs",
+                      "activations"), (*row.output, row.weights, row.biases, row.buffers, row.macs, row.activations))
+        for what, value in values:
+            value = value * row.count if row.count != ONE else value
+            if value in self.measured:
+                continue
+            self.measured.add(value)
+            try:
+                self.terms += limits.measure(value, limits.MAX_TERMS)
+            except limits.TooLarge as error:
+                raise SymcnnError(f"layer {row.index} '{row.name}' is too large ({what}: {error})", "limit") from None
+            if self.terms > limits.MAX_TERMS:
+                raise SymcnnError(f"layer {row.index} '{row.name}': the symbolic totals would have more than "
+                                  f"{limits.MAX_TERMS:,} terms when multiplied out", "limit",
+                                  hint="give the input size and the values of the names (--at, --set)")
 
     def join(self, kind: str, shape: Shape, mult: Expr, depth: int) -> int:
         return self.emit(kind, kind, Cost(shape, ZERO, ZERO, ZERO, ZERO, elements(shape), ""), mult, depth)
@@ -328,6 +356,41 @@ class _Walk:
         name = f"{node.name}({', '.join(show(a).strip('{}') for a in args)})" if args else node.name
         return out, Block("call", shape, (body,), name=name)
 
+    def expansion(self, node: Node, env: dict[sympy.Symbol, Expr], depth: int) -> int:
+        """How many rows ``node`` will add (at most just past MAX_LAYERS), counted before the walk.
+
+        Definitions that double at each of 30 levels would be walked for minutes before the
+        layer limit stopped them; counted first (each call with its arguments once), they are
+        stopped at once. Counts that are not positive integers are left to the walk to report.
+        """
+        cap = limits.MAX_LAYERS + 1
+        if isinstance(node, Layer):
+            return 1
+        if isinstance(node, Seq):
+            return min(cap, sum(self.expansion(item, env, depth) for item in node.items))
+        if isinstance(node, Repeat):
+            times = node.count.xreplace(env) if env else node.count
+            body = self.expansion(node.body, env, depth)
+            if not (times.is_Integer and times > 0):
+                return body
+            if body * int(times) > limits.MAX_LAYERS:
+                raise self.fail(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", node.span,
+                                "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
+            return body * int(times)
+        if isinstance(node, (Residual, Concat, Gate)):
+            parts = {Residual: lambda n: [n.main] + ([n.shortcut] if n.shortcut else []),
+                     Concat: lambda n: list(n.branches), Gate: lambda n: [n.body]}[type(node)](node)
+            return min(cap, 1 + sum(self.expansion(part, env, depth + 1) for part in parts))
+        assert isinstance(node, Call)
+        if depth >= limits.MAX_NESTING:
+            return 1  # the walk reports the nesting
+        args = tuple(arg.xreplace(env) if env else arg for arg in node.args)
+        if (node.name, args) not in self.expanded:
+            definition = self.network.definition(node.name)
+            inner = {**env, **dict(zip(definition.params, args))}
+            self.expanded[node.name, args] = self.expansion(definition.body, inner, depth + 1)
+        return self.expanded[node.name, args]
+
     def same(self, a: Expr, b: Expr) -> bool:
         return a == b or sympy.simplify(a - b) == 0
 
@@ -380,6 +443,9 @@ def _walk(network: Network, values: Mapping[str, Expr], declared: Shape,
         except LayerProblem as problem:
             raise SymcnnError(str(problem)) from None
     walk.emit("input", "input", Cost(shape, ZERO, ZERO, ZERO, ZERO, elements(shape), ""), ONE, 0)
+    if walk.expansion(network.body, env, 0) > limits.MAX_LAYERS:
+        raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit",
+                          hint="write repeat counts as names, x{n}, to have the costs multiplied instead of unrolled")
     _, tree = walk.node(network.body, shape, env, ONE, 0)
     rows = walk.rows
     if back:

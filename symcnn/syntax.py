@@ -120,12 +120,10 @@ def symbol(name: str) -> sympy.Symbol:
 def _checked(value: sympy.Expr, span: Span | None) -> sympy.Expr:
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise _Fail("division by zero", span)
-    if len(value.args) > limits.MAX_EXPR_NODES:
-        raise _Fail(f"expression too large (more than {limits.MAX_EXPR_NODES:,} terms)", span, kind="limit")
-    if value.is_Rational:
-        for part in (value.p, value.q):  # type: ignore[attr-defined]
-            if abs(part).bit_length() > limits.MAX_DIGITS * 3.33:
-                raise _Fail(f"number too large (more than {limits.MAX_DIGITS:,} digits)", span, kind="limit")
+    try:
+        limits.measure(value, limits.MAX_EXPR_NODES)
+    except limits.TooLarge as error:
+        raise _Fail(f"expression too large: {error}", span, kind="limit") from None
     return value
 
 
@@ -174,23 +172,20 @@ class _Build(Transformer_NonRecursive):
             raise _Fail(f"'{token}' is a keyword and cannot be used as a name", _token_span(token))
         return symbol(str(token))
 
+    # a + b - c and a * b / c arrive as one node each (see _flatten_chains)
     @v_args(meta=True, inline=True)
-    def add(self, meta: Any, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-        return _checked(a + b, _span(meta))
+    def sum(self, meta: Any, *terms: sympy.Expr) -> sympy.Expr:
+        return _checked(sympy.Add(*terms), _span(meta))
 
     @v_args(meta=True, inline=True)
-    def sub(self, meta: Any, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-        return _checked(a - b, _span(meta))
+    def product(self, meta: Any, *factors: sympy.Expr) -> sympy.Expr:
+        return _checked(sympy.Mul(*factors), _span(meta))
 
     @v_args(meta=True, inline=True)
-    def mul_op(self, meta: Any, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-        return _checked(a * b, _span(meta))
-
-    @v_args(meta=True, inline=True)
-    def div(self, meta: Any, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    def reciprocal(self, meta: Any, b: sympy.Expr) -> sympy.Expr:
         if b == 0:
             raise _Fail("division by zero", _span(meta))
-        return _checked(a / b, _span(meta))
+        return 1 / b
 
     @v_args(meta=True, inline=True)
     def floordiv(self, meta: Any, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
@@ -210,6 +205,10 @@ class _Build(Transformer_NonRecursive):
         function = _FUNCTIONS[name.lower()]
         if function in (sympy.floor, sympy.ceiling) and len(args) != 1:
             raise _Fail(f"{name.lower()} takes one argument, not {len(args)}", _span(meta))
+        merged = sum(len(arg.args) if isinstance(arg, (sympy.Min, sympy.Max)) else 1 for arg in args)
+        if function in (sympy.Min, sympy.Max) and merged > limits.MAX_MIN_MAX_ARGS:
+            raise _Fail(f"{name.lower()} has more than {limits.MAX_MIN_MAX_ARGS} arguments (nested min and max count)",
+                        _span(meta), kind="limit")
         return _checked(function(*args), _span(meta))
 
     # command-line entry points
@@ -503,6 +502,44 @@ def _fail_error(fail: _Fail, text: str) -> SymcnnError:
     return SymcnnError(fail.message, fail.kind, text, span.line if span else None, span.column if span else None, fail.hint)
 
 
+_EXPRESSION_RULES = {"add", "sub", "mul_op", "div", "floordiv", "neg", "pow", "func"}
+_CHAINS = {"add": ("add", "sub", "sum"), "sub": ("add", "sub", "sum"), "mul_op": ("mul_op", "div", "product"),
+           "div": ("mul_op", "div", "product")}
+
+
+def _check_written_size(tree: Tree) -> None:
+    """Every expression has at most MAX_EXPR_NODES operators and operands, before any is built."""
+    sizes: dict[int, int] = {}
+    for node in tree.iter_subtrees():  # children before their parents
+        if node.data in _EXPRESSION_RULES:
+            sizes[id(node)] = size = 1 + sum(sizes.get(id(child), 1) for child in node.children)
+            if size > limits.MAX_EXPR_NODES:
+                raise _Fail(f"expression too large (more than {limits.MAX_EXPR_NODES:,} operators and operands)",
+                            _span(node.meta), kind="limit")
+
+
+def _flatten_chains(tree: Tree) -> None:
+    """Rewrite a + b - c as sum(a, b, neg(c)) and a * b / c as product(a, b, reciprocal(c)), in place.
+
+    Built one operator at a time, a chain of n terms costs SymPy n^2 work (each step sorts
+    all the terms so far: seconds for a few hundred); built at once, n log n. The value is
+    the same; a product may group its factors differently (2*c*(a + b) for (a + b)*2*c).
+    """
+    for node in tree.iter_subtrees_topdown():  # the top of a chain before its inner links
+        if node.data not in _CHAINS:
+            continue
+        first, second, name = _CHAINS[node.data]
+        parts: list[Any] = []
+        link = node
+        while isinstance(link, Tree) and link.data in (first, second):
+            left, right = link.children
+            parts.append(right if link.data == first else Tree("neg" if name == "sum" else "reciprocal", [right],
+                                                                 link.meta))
+            link = left
+        parts.append(link)
+        node.data, node.children = name, parts[::-1]
+
+
 def _run(text: str, start: str) -> Any:
     _prescan(text)
     try:
@@ -510,6 +547,8 @@ def _run(text: str, start: str) -> Any:
     except UnexpectedInput as error:
         raise _syntax_error(error, text) from None
     try:
+        _check_written_size(tree)
+        _flatten_chains(tree)
         return _Build().transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, _Fail):
