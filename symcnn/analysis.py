@@ -139,11 +139,11 @@ class Analysis:
 
         return text.render(self)
 
-    def to_markdown(self) -> str:
-        """A GitHub Markdown table with totals and conventions."""
+    def to_markdown(self, expand: bool = False) -> str:
+        """A GitHub Markdown table with totals and conventions (repeated blocks collapsed unless ``expand``)."""
         from .formats import markdown
 
-        return markdown.render(self)
+        return markdown.render(self, expand)
 
     def to_dict(self) -> dict[str, object]:
         """Plain data: what ``to_json`` serialises."""
@@ -157,8 +157,39 @@ class Analysis:
 
         return json.render(self)
 
+    def to_csv(self) -> str:
+        """Every row as CSV (one line per layer instance), a totals line, then the conventions."""
+        from .formats import csv
+
+        return csv.render(self)
+
+    def to_latex(self, *, table: bool = True, derive: bool = False, standalone: bool = False, siunitx: bool = False,
+                 expand: bool = False, symbols: Mapping[str, str] | None = None, name: str | None = None) -> str:
+        r"""LaTeX for a paper: the ``booktabs`` table, the ``align*`` derivation, or a whole document.
+
+        ``symbols`` spells names as LaTeX (``{"a": r"\alpha"}``); see :mod:`symcnn.formats.latex`.
+
+        >>> import symcnn
+        >>> "138{,}357{,}544" in symcnn.load("vgg16").analyze().at("224x224x3").to_latex()
+        True
+        """
+        from .formats import latex
+
+        return latex.render(self, table=table, derive=derive, standalone=standalone, siunitx=siunitx,
+                            expand=expand, symbols=symbols, name=name)
+
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        from .formats import html
+
+        return html.render(self)
+
+    def _repr_latex_(self) -> str:
+        from .formats import derivation, tex
+
+        return derivation.summary(tex.Printer(), self)
 
     def at(self, dims: str | tuple[Value, Value, Value] | None = None, **values: Value) -> Analysis:
         """The same network with names bound to exact values, and optionally another input size.

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import scaling, zoo
 from .analysis import DTYPE_BYTES, Analysis
 from .errors import SymcnnError
-from .formats import formula, json, markdown, text
+from .formats import csv, formula, json, latex, markdown, text, tex
 from .network import Network
 from .syntax import parse, parse_assignment
 
@@ -43,6 +43,18 @@ def _arguments() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--markdown", action="store_true", help="print a Markdown table")
     out.add_argument("--formula", action="store_true", help="print the totals as closed forms")
+    out.add_argument("--csv", action="store_true", help="print every row as CSV, then the totals and conventions")
+    paper = p.add_argument_group("LaTeX for papers")
+    paper.add_argument("--latex", action="store_true", help="print a booktabs table (a LaTeX fragment)")
+    paper.add_argument("--derive", action="store_true", help="print the derivation of every cost (LaTeX align*)")
+    paper.add_argument("--latex-document", "--standalone", dest="standalone", action="store_true",
+                       help="a complete document that compiles with pdflatex (the table and the derivation "
+                            "unless --latex or --derive picks one)")
+    paper.add_argument("--siunitx", action="store_true", help=r"numbers as \num{...} (siunitx) in the LaTeX")
+    paper.add_argument("--symbol", metavar="NAME=LATEX", action="append", default=[],
+                       help=r"write a name as this LaTeX, e.g. --symbol a='\alpha' (repeatable)")
+    p.add_argument("--expand", action="store_true",
+                   help="LaTeX and Markdown tables: one row per layer instance, repeated blocks not collapsed")
     p.add_argument("--list", action="store_true", help="list the built-in models and exit")
     return p
 
@@ -100,13 +112,33 @@ def run(argv: list[str]) -> str:
     analysis: Analysis = network.analyze(dtype=args.dtype, divisible=args.divisible)
     if values or args.at:
         analysis = analysis.at(args.at, **values)
+    if args.latex or args.derive or args.standalone:
+        if args.json or args.markdown or args.formula or args.csv:
+            raise SymcnnError("--latex, --derive and --latex-document do not combine with --json, --markdown, "
+                              "--formula or --csv")
+        both = args.standalone and not (args.latex or args.derive)
+        return latex.render(analysis, table=args.latex or both, derive=args.derive or both,
+                            standalone=args.standalone, siunitx=args.siunitx, expand=args.expand,
+                            symbols=dict(tex.symbol_option(item) for item in args.symbol), name=_name(args.arch))
+    if args.siunitx or args.symbol:
+        raise SymcnnError("--siunitx and --symbol apply to --latex, --derive and --latex-document")
     if args.json:
         return json.render(analysis)
     if args.markdown:
-        return markdown.render(analysis)
+        return markdown.render(analysis, args.expand)
+    if args.csv:
+        return csv.render(analysis)
     if args.formula:
         return formula.render(analysis)
     return text.render(analysis)
+
+
+def _name(arch: str) -> str | None:
+    """What to call the network in a caption: a built-in model's name or a file's stem, else nothing."""
+    path = _as_path(arch)
+    if path is not None:
+        return path.stem
+    return arch if arch in zoo.names() else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,7 @@ def test_symbolic_json_values_are_strings() -> None:
     (["vgg16", "--formula"], "macs             = 307904*H*W + 20873216"),
     (["vgg16", "--formula"], "when H and W are multiples of 32:"),
     (["vgg16", "--divisible", "32"], "assuming the input height and width are multiples of 32"),
-    (["vgg16", "--markdown", "--at", "224x224x3"], "| 1 | conv3-64 | 224x224x64 |"),
+    (["vgg16", "--markdown", "--at", "224x224x3"], "| `conv3-64` | 224×224×64 | 1,728 |"),
     ([str(EXAMPLES / "vgg11.cnn"), "--at", "224x224x3"], "132,863,336"),
     (["--list"], "vgg19"),
 ])

@@ -1,38 +1,78 @@
-"""A GitHub-flavoured Markdown table with the totals and the conventions."""
+"""A GitHub-flavoured Markdown table for a README: the rows of the paper table, the totals, the conventions."""
 
 from __future__ import annotations
 
+from sympy import Expr
+
 from ..analysis import DTYPE_BYTES, Analysis
-from ..conventions import lines
-from . import number, shape
+from ..conventions import lines as conventions
+from .grouped import Line, lines, omitted
+
+HEADER = ("layer", "output", "weights", "biases", "params", "MACs", "activations")
+KEYS = ("weights", "biases", "params", "macs", "activations")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("*", "\\*")
+def _escape(text: str) -> str:
+    """Text that GitHub shows as written: the characters that start emphasis, links, HTML or cells escaped."""
+    return "".join("\\" + c if c in "\\`*_[]<>|" else c for c in text)
 
 
-def render(analysis: Analysis) -> str:
-    """The per-layer table as Markdown.
+def _code(text: str) -> str:
+    """A code span; inside one only '|' needs escaping in a GitHub table."""
+    return "`" + text.replace("|", "\\|") + "`"
+
+
+def _value(expr: Expr) -> str:
+    """A count: ``1,792``, or the expression as a code span when it has names."""
+    return f"{int(expr):,}" if expr.is_Integer else _code(str(expr))
+
+
+def _shape(dims: tuple[Expr, Expr, Expr]) -> str:
+    """``224×224×64``; a symbolic size as a code span."""
+    if all(d.is_Integer for d in dims):
+        return "×".join(str(d) for d in dims)
+    return _code("×".join(f"({d})" if d.is_Add or d.is_Mul else str(d) for d in dims))
+
+
+def _layer(line: Line) -> str:
+    indent = "&nbsp;&nbsp;" * line.level
+    times = "" if line.times == 1 else f" ×{line.times}" if line.times.is_Integer else f" ×{_code(str(line.times))}"
+    return indent + _code(line.row.name) + (" (shortcut)" if line.shortcut else "") + times
+
+
+def _where(analysis: Analysis) -> str:
+    """``input 224×224×3, K = 1000``: the sizes and values the numbers are for."""
+    parts = [f"input {_shape(analysis.input)}"] + [f"{_escape(name)} = {v}" for name, v in analysis.values.items()]
+    return ", ".join(parts)
+
+
+def render(analysis: Analysis, expand: bool = False) -> str:
+    """The table (repeated blocks collapsed unless ``expand``), the totals and the conventions.
 
     >>> import symcnn
-    >>> print(symcnn.parse("input 8x8x3\\nconv3-4").analyze().to_markdown().splitlines()[3])
-    | 1 | conv3-4 | 8x8x4 | 256 | 108 | 4 | 112 | 6,912 |
+    >>> print(symcnn.parse("input 8x8x3\\n(conv3-4, relu) x3").analyze().to_markdown().splitlines()[6])
+    | `conv3-4` ×2 | 8×8×4 | 144 | 4 | 148 | 9,216 | 256 |
     """
-    out = ["| # | layer | output | activations | weights | biases | params | MACs |",
-           "|--:|:--|:--|--:|--:|--:|--:|--:|"]
-    for row in analysis.rows:
-        name = "&nbsp;&nbsp;" * row.depth + row.name + ("" if row.count == 1 else f" (x{row.count})")
-        cells = [str(row.index), name, shape(row.output), number(row.activations), number(row.weights),
-                 number(row.biases), number(row.params), number(row.macs)]
-        out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    shown = lines(analysis, expand)
+    out = [f"Per-layer cost at {_where(analysis)}:", "",
+           "| " + " | ".join(HEADER) + " |", "|:--|:--|" + "--:|" * len(KEYS)]
+    for line in shown:
+        cells = [_layer(line), _shape(line.row.output)] + [_value(getattr(line.row, key)) for key in KEYS]
+        out.append("| " + " | ".join(cells) + " |")
     t = analysis.totals
-    out.append("| | **total** | | " + " | ".join(f"**{_cell(number(t[k]))}**" for k in
-                                             ("activations", "weights", "biases", "params", "macs")) + " |")
-    size = DTYPE_BYTES[analysis.dtype]
-    out += ["", f"Buffers: {_cell(number(t['buffers']))}. FLOPs: {_cell(number(t['flops']))}. "
-                f"Activation bytes: {_cell(number(t['activation_bytes']))}. "
-                f"Parameter bytes: {_cell(number(t['param_bytes']))}."]
+    out.append("| **total** | | " + " | ".join(f"**{_value(t[key])}**" for key in KEYS) + " |")
+    notes = [f"FLOPs = 2 × MACs = {_value(t['flops'])}. "
+             f"Buffers (BatchNorm running statistics): {_value(t['buffers'])}. "
+             f"Memory at {analysis.dtype}: parameters {_value(t['param_bytes'])} bytes, "
+             f"activations {_value(t['activation_bytes'])} bytes."]
+    if any(line.times != 1 for line in shown):
+        notes.append("×n: a block repeated n times; the row shows one instance, the totals count all n.")
+    skipped = omitted(analysis)
+    if skipped:
+        notes.append(f"Not listed: {', '.join(_code(kind) for kind in skipped)} (in place, no cost).")
     if analysis.divisible:
-        out.append(f"Assuming the input height and width are multiples of {analysis.divisible}.")
-    out += [""] + [f"- {_cell(text)}" for text in lines(analysis.dtype, size)]
+        notes.append(f"The input height and width are taken to be multiples of {analysis.divisible}.")
+    size = DTYPE_BYTES[analysis.dtype]
+    out += ["", " ".join(notes), ""] + [f"- {_escape(text)}" for text in conventions(analysis.dtype, size)]
     return "\n".join(out)
+
