@@ -8,9 +8,10 @@ totals are sums of the rows. With values bound, every expression is an integer.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Union
 
 import sympy
@@ -254,7 +255,7 @@ class _Walk:
     def __init__(self, network: Network) -> None:
         self.network = network
         self.rows: list[Row] = []
-        self.costs: dict[tuple[Layer, Shape], tuple[Cost, str]] = {}
+        self.costs: dict[tuple[tuple[object, ...], Shape], tuple[Cost, str]] = {}
         self.measured: set[Expr] = set()
         self.expanded: dict[tuple[str, tuple[Expr, ...]], int] = {}
         self.terms = 0
@@ -340,10 +341,11 @@ class _Walk:
         bound = layer.bind(env)
         # A repeated block (bottleneck(256) x35) meets the same layer on the same input again and
         # again: its cost, the SymPy-heavy part of the walk, is worked out once.
-        known = self.costs.get((bound, shape))
+        key = (_values(bound), shape)
+        known = self.costs.get(key)
         if known is None:
             try:
-                known = self.costs[bound, shape] = (bound.cost(shape), bound.notation())
+                known = self.costs[key] = (bound.cost(shape), bound.notation())
             except LayerProblem as problem:
                 raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {_shape(shape)}): {problem}",
                                 layer.span) from None
@@ -405,8 +407,9 @@ class _Walk:
             if not (times.is_Integer and times > 0):
                 return body
             if body * int(times) > limits.MAX_LAYERS:
-                raise self.fail(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", node.span,
-                                "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
+                raise SymcnnError(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", "limit",
+                                  self.network.text, node.span.line, node.span.column,
+                                  "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
             return body * int(times)
         if isinstance(node, (Residual, Concat, Gate)):
             parts = {Residual: lambda n: [n.main] + ([n.shortcut] if n.shortcut else []),
@@ -432,6 +435,16 @@ class _Walk:
         hint = ("the shapes may agree only for some input sizes: give sizes (--at) or state divisibility "
                 "(--divisible)") if undecided else None
         raise self.fail(f"{what_a} is {_shape(a)} but {what_b} is {_shape(b)}", span, hint)
+
+
+def _values(layer: Layer) -> tuple[object, ...]:
+    """What a layer computes with: its type and values, not where it was written (conv3-64, conv3-64 are alike)."""
+    return (type(layer), *(getattr(layer, name) for name in _value_fields(type(layer))))
+
+
+@cache
+def _value_fields(kind: type[Layer]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name != "span")
 
 
 def _shape(shape: Shape) -> str:

@@ -151,14 +151,33 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         print("symcnn: limit: the input nests too deeply", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130  # the shell's code for a run stopped by Ctrl-C
+    except Exception as error:  # noqa: BLE001 - a bug of ours: one line, no traceback, its own exit code
+        print(f"symcnn: internal error ({type(error).__name__}: {error}); please report it with the command line",
+              file=sys.stderr)
+        return 1
+    if sys.stdout is None:  # started with standard output closed (symcnn ... >&-)
+        print("symcnn: there is no standard output to write to", file=sys.stderr)
+        return 2
     try:
         sys.stdout.write(output + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader closed the pipe (symcnn ... | head -1): not an error of ours.
+        # The reader closed the pipe (symcnn ... | head -1): it has what it wanted, and the
+        # output was complete, so this is a success, as for ripgrep; only the rest of the
+        # output, which nobody reads, is dropped (into /dev/null, so that the flush at exit
+        # cannot fail again).
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except UnicodeEncodeError as error:
+        print(f"symcnn: the output encoding ({error.encoding}) cannot show {error.object[error.start:error.end]!a}; "
+              "use a UTF-8 terminal or set PYTHONIOENCODING=utf-8", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"symcnn: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return 2
     return 0
 
 

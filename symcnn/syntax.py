@@ -466,6 +466,8 @@ def _syntax_error(error: UnexpectedInput, text: str) -> SymcnnError:
         message = f"unexpected character {shown}; expected {_describe(set(error.allowed or ()))}"
         if char in "×–—‐":
             hint = "use the ASCII letter x for repeats and sizes, and the ASCII '-' in layers"
+        if "\udc80" <= char <= "\udcff":  # how Python passes on a byte of argv that is not UTF-8
+            message = f"byte 0x{ord(char) - 0xDC00:02X} is not UTF-8 text"
     elif isinstance(error, UnexpectedToken):
         token = error.token
         found = "end of input" if token.type == "$END" else f"'{token}'" if token.type != "_SEP_NL" else "new line"
