@@ -33,7 +33,8 @@ class Row:
     """One line of the breakdown: a layer instance, the input, or a join (add, concat, mul).
 
     ``count`` is how many times the row's costs count: 1, or the symbolic
-    count of a repeat such as ``x{n}``.
+    count of a repeat such as ``x{n}``. ``macs`` and ``activations`` are for the
+    whole batch; ``output`` is the shape of one sample.
     """
 
     index: int
@@ -66,18 +67,24 @@ class Analysis:
     """
 
     def __init__(self, network: Network, values: Mapping[str, Expr], declared: Shape, dtype: str,
-                 divisible: int | None) -> None:
+                 divisible: int | None, batch: Expr = ONE) -> None:
         self.network = network
         self.values = dict(values)
         self.declared = declared
         self.dtype = dtype
         self.divisible = divisible
+        self.batch = batch
 
     @cached_property
     def _walked(self) -> tuple[Shape, list[Row], Block]:
         # Walked on first use, so that .at() on a network that only works at some sizes never
         # needs the symbolic walk.
-        return _walk(self.network, self.values, self.declared, self.divisible)
+        return _walk(self.network, self.values, self.declared, self.divisible, self.batch_size)
+
+    @property
+    def batch_size(self) -> Expr:
+        """The batch size with values bound (``batch`` is as declared: a number, or a name such as N)."""
+        return self.batch.xreplace({s: self.values[s.name] for s in self.batch.free_symbols if s.name in self.values})
 
     @property
     def input(self) -> Shape:
@@ -128,7 +135,7 @@ class Analysis:
         """The network as declared, with no values bound: where :attr:`formulas` come from."""
         if not self.values and self.declared == self.network.input:
             return self
-        return analyze(self.network, {}, dtype=self.dtype, divisible=self.divisible)
+        return analyze(self.network, {}, dtype=self.dtype, divisible=self.divisible, batch=self.batch)
 
     @property
     def formulas(self) -> dict[str, Expr]:
@@ -192,8 +199,9 @@ class Analysis:
 
         return derivation.summary(tex.Printer(), self)
 
-    def at(self, dims: str | tuple[Value, Value, Value] | None = None, **values: Value) -> Analysis:
-        """The same network with names bound to exact values, and optionally another input size.
+    def at(self, dims: str | tuple[Value, Value, Value] | None = None, *, batch: Value | None = None,
+           **values: Value) -> Analysis:
+        """The same network with names bound to exact values, and optionally another input size or batch.
 
         >>> import symcnn
         >>> symcnn.load("vgg16").analyze().at("224x224x3").totals["params"]
@@ -208,7 +216,8 @@ class Analysis:
             shape = tuple(_exact(f"input size {i + 1}", v) for i, v in enumerate(dims))  # type: ignore[assignment]
         else:
             shape = self.declared
-        result = analyze(self.network, merged, input=shape, dtype=self.dtype, divisible=self.divisible)
+        result = analyze(self.network, merged, input=shape, dtype=self.dtype, divisible=self.divisible,
+                         batch=self.batch if batch is None else batch)
         result.rows  # walk now, so that a problem at these values is raised here
         return result
 
@@ -252,8 +261,9 @@ class Block:
 class _Walk:
     """One pass over the network, appending rows and returning blocks."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, batch: Expr) -> None:
         self.network = network
+        self.batch = batch
         self.rows: list[Row] = []
         self.costs: dict[tuple[tuple[object, ...], Shape], tuple[Cost, str]] = {}
         self.measured: set[Expr] = set()
@@ -266,8 +276,10 @@ class _Walk:
     def emit(self, name: str, kind: str, cost: Cost, mult: Expr, depth: int) -> int:
         if len(self.rows) >= limits.MAX_LAYERS:
             raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit")
+        macs, activations = (cost.macs, cost.activations) if self.batch == 1 else (
+            self.batch * cost.macs, self.batch * cost.activations)
         self.rows.append(Row(len(self.rows), name, kind, cost.output, cost.weights, cost.biases, cost.buffers,
-                             cost.macs, cost.activations, cost.weight_formula, mult, depth))
+                             macs, activations, cost.weight_formula, mult, depth))
         self.measure(self.rows[-1])
         return len(self.rows) - 1
 
@@ -454,14 +466,15 @@ def _shape(shape: Shape) -> str:
 
 
 def analyze(network: Network, values: Mapping[str, Expr], input: Shape | None = None, dtype: str = "fp32",
-            divisible: int | None = None) -> Analysis:
+            divisible: int | None = None, batch: Value | Expr = ONE) -> Analysis:
     """The analysis of ``network`` with ``values`` bound to names; see :meth:`Network.analyze`."""
     if dtype not in DTYPE_BYTES:
         raise SymcnnError(f"unknown dtype '{dtype}'; choose one of {', '.join(DTYPE_BYTES)}")
     if divisible is not None and not (isinstance(divisible, int) and divisible >= 1):
         raise SymcnnError(f"divisible must be a positive integer, not {divisible!r}")
     known = network.symbols
-    unknown = sorted(set(values) - set(known))
+    batch = _batch(batch, known)
+    unknown = sorted(set(values) - set(known) - {s.name for s in batch.free_symbols})
     if unknown:
         names = ", ".join(known) if known else "none"
         raise SymcnnError(f"the network has no name '{unknown[0]}' to give a value to; its names are: {names}")
@@ -469,18 +482,38 @@ def analyze(network: Network, values: Mapping[str, Expr], input: Shape | None = 
     # Names that size the input are positive integers, as in the network's own header.
     sizes = {s: sympy.Symbol(s.name, positive=True, integer=True) for d in declared for s in d.free_symbols}
     declared = tuple(d.xreplace(sizes) for d in declared)  # type: ignore[assignment]
-    return Analysis(network, values, declared, dtype, divisible)
+    return Analysis(network, values, declared, dtype, divisible, batch)
+
+
+def _batch(value: Value | Expr, known: Mapping[str, sympy.Symbol]) -> Expr:
+    """The batch size: a positive integer, or a name (``N``) that is not already one of the network's."""
+    if isinstance(value, str) and value.isidentifier():
+        batch: Expr = sympy.Symbol(value, positive=True, integer=True)
+    else:
+        batch = value if isinstance(value, Expr) and value.free_symbols else _exact("batch", value)
+    taken = sorted(s.name for s in batch.free_symbols if s.name in known)
+    if taken:
+        raise SymcnnError(f"the batch size {batch} uses '{taken[0]}', a name of the network; choose another name")
+    batch = batch.xreplace({s: sympy.Symbol(s.name, positive=True, integer=True) for s in batch.free_symbols})
+    try:
+        return count(batch, "the batch size")
+    except LayerProblem as problem:
+        raise SymcnnError(str(problem)) from None
 
 
 def _walk(network: Network, values: Mapping[str, Expr], declared: Shape,
-          divisible: int | None) -> tuple[Shape, list[Row], Block]:
+          divisible: int | None, batch: Expr) -> tuple[Shape, list[Row], Block]:
     known = network.symbols
-    env = {known[name]: value for name, value in values.items()}
+    env = {known[name]: value for name, value in values.items() if name in known}  # the others name the batch
     shape: Shape = tuple(d.xreplace(env) for d in declared)  # type: ignore[assignment]
     back: dict[sympy.Symbol, Expr] = {}
     if divisible is not None:
         shape, back = _assume_divisible(shape, divisible)
-    walk = _Walk(network)
+    try:
+        count(batch, "the batch size")
+    except LayerProblem as problem:
+        raise SymcnnError(str(problem)) from None
+    walk = _Walk(network, batch)
     for i, size in enumerate(shape):
         try:
             count(size, ("the input height", "the input width", "the input channels")[i])

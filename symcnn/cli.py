@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import scaling, zoo
+from . import memory, scaling, zoo
 from .analysis import DTYPE_BYTES, Analysis
 from .errors import SymcnnError
 from .formats import csv, formula, json, latex, markdown, text, tex
@@ -38,6 +38,10 @@ def _arguments() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=sorted(DTYPE_BYTES), default="fp32", help="element type for bytes (default fp32)")
     p.add_argument("--divisible", type=int, metavar="N",
                    help="assume the input height and width are multiples of N (clean polynomial formulas)")
+    p.add_argument("--batch", metavar="N", default="1",
+                   help="batch size, multiplying activations, MACs and memory: a number, or a name such as N "
+                        "that stays in the formulas (default 1)")
+    memory.add_arguments(p)
     scaling.add_arguments(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
@@ -109,9 +113,12 @@ def run(argv: list[str]) -> str:
         raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
     values = dict(parse_assignment(item) for item in args.set)
     network = scaling.from_arguments(load_arch(args.arch), args)
-    analysis: Analysis = network.analyze(dtype=args.dtype, divisible=args.divisible)
+    analysis: Analysis = network.analyze(dtype=args.dtype, divisible=args.divisible, batch=args.batch)
     if values or args.at:
         analysis = analysis.at(args.at, **values)
+    mem = memory.from_arguments(analysis, args)
+    if mem is not None and (args.latex or args.derive or args.standalone or args.csv):
+        raise SymcnnError("the memory section is in the text, --json, --markdown and --formula outputs only")
     if args.latex or args.derive or args.standalone:
         if args.json or args.markdown or args.formula or args.csv:
             raise SymcnnError("--latex, --derive and --latex-document do not combine with --json, --markdown, "
@@ -123,14 +130,14 @@ def run(argv: list[str]) -> str:
     if args.siunitx or args.symbol:
         raise SymcnnError("--siunitx and --symbol apply to --latex, --derive and --latex-document")
     if args.json:
-        return json.render(analysis)
+        return json.render(analysis, mem)
     if args.markdown:
-        return markdown.render(analysis, args.expand)
+        return markdown.render(analysis, args.expand, mem)
     if args.csv:
         return csv.render(analysis)
     if args.formula:
-        return formula.render(analysis)
-    return text.render(analysis)
+        return formula.render(analysis, mem)
+    return text.render(analysis, mem)
 
 
 def _name(arch: str) -> str | None:

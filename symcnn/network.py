@@ -108,11 +108,15 @@ class Network:
     def definition(self, name: str) -> Definition:
         return next(d for d in self.definitions if d.name == name)
 
-    def analyze(self, dtype: str = "fp32", divisible: int | None = None) -> Analysis:
-        """Analyse the network symbolically (names stay names); see :class:`Analysis`."""
+    def analyze(self, dtype: str = "fp32", divisible: int | None = None,
+                batch: int | str | sympy.Expr = 1) -> Analysis:
+        """Analyse the network symbolically (names stay names); see :class:`Analysis`.
+
+        ``batch`` multiplies activations and MACs: a number, or a name such as ``"N"``.
+        """
         from .analysis import analyze
 
-        return analyze(self, {}, dtype=dtype, divisible=divisible)
+        return analyze(self, {}, dtype=dtype, divisible=divisible, batch=batch)
 
 
 def _symbols(node: object) -> set[sympy.Symbol]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy
 
 from .. import growth
 from ..analysis import TOTAL_KEYS, Analysis
+
+if TYPE_CHECKING:
+    from ..memory import Memory
 
 CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 3, 6, 12, 24, 48, 96, 5, 10, 20, 40, 7, 14, 28)
 
@@ -32,8 +37,11 @@ def without_floors(analysis: Analysis) -> tuple[int, dict[str, sympy.Expr]] | No
     return None
 
 
-def render(analysis: Analysis) -> str:
-    """Each total as an exact formula; then, if floors appear, the polynomial under a stated divisibility."""
+def render(analysis: Analysis, memory: Memory | None = None) -> str:
+    """Each total as an exact formula; then, if floors appear, the polynomial under a stated divisibility.
+
+    With ``memory``, each memory figure follows as a closed form (and at the given values).
+    """
     totals = analysis.formulas
     width = max(map(len, TOTAL_KEYS))
     names = ", ".join(analysis.network.symbols) or "no names"
@@ -52,4 +60,24 @@ def render(analysis: Analysis) -> str:
         shown = analysis.totals
     inputs = set().union(*(d.free_symbols for d in analysis.symbolic.input))
     out += growth.lines({k: shown[k] for k in TOTAL_KEYS}, inputs)
+    if memory is not None:
+        out += _memory(memory)
     return "\n".join(out)
+
+
+def _memory(m: Memory) -> list[str]:
+    """The memory figures in bytes as closed forms, then at the given values.
+
+    >>> import symcnn
+    >>> from symcnn.memory import memory
+    >>> print("\\n".join(_memory(memory(symcnn.parse("conv3-8").analyze(batch="N"), "sgd"))[:3]))
+    <BLANKLINE>
+    memory in bytes (batch N, sgd, fp32, cuda):
+      param_bytes            = 288*C + 32
+    """
+    formulas = m.formulas()
+    width = max(map(len, formulas))
+    out = ["", f"memory in bytes ({m.describe()}):"] + [f"  {k.ljust(width)} = {v}" for k, v in formulas.items()]
+    if m.analysis.values or m.analysis.input != m.analysis.network.input:
+        out += ["", "memory at the given values:"] + [f"  {k.ljust(width)} = {v}" for k, v in m.totals().items()]
+    return out

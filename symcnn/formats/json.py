@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sympy import Expr
 
 from ..analysis import DTYPE_BYTES, TOTAL_KEYS, Analysis
 from ..conventions import lines
+
+if TYPE_CHECKING:
+    from ..memory import Memory
 
 
 def value(expr: Expr) -> int | str:
@@ -48,8 +51,34 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "totals": {key: value(analysis.totals[key]) for key in TOTAL_KEYS},
         "formulas": {key: str(analysis.formulas[key]) for key in TOTAL_KEYS},
         "conventions": lines(analysis.dtype, DTYPE_BYTES[analysis.dtype]),
+        "batch": value(analysis.batch_size),
     }
 
 
-def render(analysis: Analysis) -> str:
-    return json.dumps(to_dict(analysis), indent=2)
+def memory_dict(m: Memory) -> dict[str, Any]:
+    """The ``memory`` object: settings, bytes (and formulas) of each part, live and saved bytes per row.
+
+    >>> import symcnn
+    >>> from symcnn.memory import memory
+    >>> memory_dict(memory(symcnn.parse("input 8x8x3\\nconv3-4").analyze(batch=2), "sgd"))["training_bytes"]
+    2432
+    """
+    saved = m.saved_by_row()
+    return {
+        "optimizer": m.optimizer,
+        "amp": m.amp,
+        "device": m.device,
+        **{key: value(v) for key, v in m.totals().items()},
+        "formulas": {key: str(v) for key, v in m.formulas().items()},
+        "layers": [{"index": i, "live_bytes": value(live), "saved_bytes": value(saved[i])}
+                   for i, live in m.live.items()],
+        "saved": [{"row": s.row, "what": s.what, "elements": value(s.elements), "bytes_per_element": s.itemsize,
+                   "count": value(s.times)} for s in m.saved],
+    }
+
+
+def render(analysis: Analysis, memory: Memory | None = None) -> str:
+    data = to_dict(analysis)
+    if memory is not None:
+        data["memory"] = memory_dict(memory)
+    return json.dumps(data, indent=2)

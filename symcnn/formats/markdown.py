@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sympy import Expr
 
 from ..analysis import DTYPE_BYTES, Analysis
 from ..conventions import lines as conventions
 from .grouped import Line, lines, omitted
+
+if TYPE_CHECKING:
+    from ..memory import Memory
 
 HEADER = ("layer", "output", "weights", "biases", "params", "MACs", "activations")
 KEYS = ("weights", "biases", "params", "macs", "activations")
@@ -46,7 +51,7 @@ def _where(analysis: Analysis) -> str:
     return ", ".join(parts)
 
 
-def render(analysis: Analysis, expand: bool = False) -> str:
+def render(analysis: Analysis, expand: bool = False, memory: Memory | None = None) -> str:
     """The table (repeated blocks collapsed unless ``expand``), the totals and the conventions.
 
     >>> import symcnn
@@ -74,5 +79,21 @@ def render(analysis: Analysis, expand: bool = False) -> str:
         notes.append(f"The input height and width are taken to be multiples of {analysis.divisible}.")
     size = DTYPE_BYTES[analysis.dtype]
     out += ["", " ".join(notes), ""] + [f"- {_escape(text)}" for text in conventions(analysis.dtype, size)]
+    if memory is not None:
+        out += _memory(memory)
     return "\n".join(out)
 
+
+def _memory(m: Memory) -> list[str]:
+    """The memory figures as a two-column table.
+
+    >>> import symcnn
+    >>> from symcnn.memory import memory
+    >>> print("\\n".join(_memory(memory(symcnn.parse("input 8x8x3\\nconv3-4").analyze(), "sgd"))[5:7]))
+    | **inference peak** | **2,240** |
+    | &nbsp;&nbsp;parameters | 448 |
+    """
+    totals = m.totals()
+    rows = [f"| **{label}** | **{_value(totals[key])}** |" if not label.startswith(" ") else
+            f"| &nbsp;&nbsp;{_escape(label.strip())} | {_value(totals[key])} |" for key, label in m.parts()]
+    return ["", f"Memory in bytes ({_escape(m.describe())}):", "", "| | bytes |", "|:--|--:|"] + rows

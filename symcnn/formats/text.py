@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..analysis import DTYPE_BYTES, Analysis, Row
 from ..conventions import lines
 from . import number, shape
+
+if TYPE_CHECKING:
+    from ..memory import Memory
 
 HEADERS = ("#", "layer", "output", "activations", "weights", "biases", "params", "MACs")
 
@@ -22,8 +27,8 @@ def _cells(row: Row) -> list[str]:
             number(row.params), number(row.macs)]
 
 
-def render(analysis: Analysis) -> str:
-    """The table, the totals and the conventions.
+def render(analysis: Analysis, memory: Memory | None = None) -> str:
+    """The table, the totals, the memory section when ``memory`` is given, and the conventions.
 
     >>> import symcnn
     >>> print(symcnn.parse("input 8x8x3\\nconv3-4").analyze().to_text().splitlines()[3])
@@ -51,5 +56,30 @@ def render(analysis: Analysis) -> str:
     out += [f"  {label.ljust(width)}  {number(value)} {note}".rstrip() for label, value, note in labels]
     if analysis.divisible:
         out.append(f"  assuming the input height and width are multiples of {analysis.divisible}")
+    if memory is not None:
+        out += _memory(memory)
     out += ["", "conventions"] + [f"  {text}" for text in lines(analysis.dtype, size)]
     return "\n".join(out)
+
+
+def _memory(m: Memory) -> list[str]:
+    """Per row, the activation bytes alive while it runs and the bytes it saves for backward; then the totals.
+
+    >>> import symcnn
+    >>> from symcnn.memory import memory
+    >>> print("\\n".join(_memory(memory(symcnn.parse("input 8x8x3\\nconv3-4").analyze(), "sgd"))[2:5]))
+      #  layer    live bytes  saved bytes
+      0  input           768            0
+      1  conv3-4       1,792          768
+    """
+    saved = m.saved_by_row()
+    table = [["#", "layer", "live bytes", "saved bytes"]] + [
+        [str(row.index), "  " * row.depth + row.name, number(m.live[row.index]), number(saved[row.index])]
+        for row in m.analysis.rows]
+    widths = [max(len(cells[i]) for cells in table) for i in range(4)]
+    out = ["", f"memory ({m.describe()})"]
+    out += ["  " + "  ".join(c.ljust(w) if i == 1 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+            .rstrip() for cells in table]
+    totals = m.totals()
+    width = max(len(label) for _, label in m.parts())
+    return out + [""] + [f"  {label.ljust(width)}  {number(totals[key])} bytes" for key, label in m.parts()]
