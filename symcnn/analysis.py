@@ -270,8 +270,8 @@ class _Walk:
         self.expanded: dict[tuple[str, tuple[Expr, ...]], int] = {}
         self.terms = 0
 
-    def fail(self, message: str, span: Span, hint: str | None = None) -> SymcnnError:
-        return SymcnnError(message, "error", self.network.text, span.line, span.column, hint)
+    def fail(self, message: str, span: Span, hint: str | None = None, kind: str = "error") -> SymcnnError:
+        return SymcnnError(message, kind, self.network.text, span.line, span.column, hint)
 
     def emit(self, name: str, kind: str, cost: Cost, mult: Expr, depth: int) -> int:
         if len(self.rows) >= limits.MAX_LAYERS:
@@ -360,7 +360,7 @@ class _Walk:
                 known = self.costs[key] = (bound.cost(shape), bound.notation())
             except LayerProblem as problem:
                 raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {_shape(shape)}): {problem}",
-                                layer.span) from None
+                                layer.span, kind=problem.kind) from None
         cost, name = known
         row = self.emit(name, bound.kind, cost, mult, depth)
         return cost.output, Block("layer", shape, layer=bound, row=row)
@@ -462,7 +462,8 @@ def _value_fields(kind: type[Layer]) -> tuple[str, ...]:
 def _shape(shape: Shape) -> str:
     from .formats import shape as show
 
-    return show(shape)
+    text = show(shape)
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def analyze(network: Network, values: Mapping[str, Expr], input: Shape | None = None, dtype: str = "fp32",

@@ -78,7 +78,7 @@ def load_arch(arch: str) -> Network:
     if arch in zoo.names():
         return zoo.load(arch)
     if re.fullmatch(r"[a-z]+[a-z0-9_]*\d[a-z0-9_]*", arch) and not re.match(
-            r"(?i)(dw|de)?conv|fc|pool|avgpool|maxpool|upsample", arch):
+            r"(?i)(dw|de)?conv|fc|pool|avgpool|maxpool|apool|upsample", arch):
         raise SymcnnError(f"no built-in model '{arch}'; the built-in models are {', '.join(zoo.names())}")
     return parse(arch)
 

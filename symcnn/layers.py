@@ -15,6 +15,8 @@ from typing import ClassVar
 import sympy
 from sympy import Expr, Integer, ceiling, floor
 
+from . import limits
+
 Shape = tuple[Expr, Expr, Expr]
 ZERO = Integer(0)
 ONE = Integer(1)
@@ -22,6 +24,10 @@ ONE = Integer(1)
 
 class LayerProblem(Exception):
     """Raised by a layer whose values cannot work; the analysis adds where it happened."""
+
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,14 @@ def count(value: Expr, what: str, minimum: int = 1) -> Expr:
 
 
 def spatial(size: Expr, dim: str, before: Expr) -> Expr:
-    if not size.free_symbols and size < 1:
-        raise LayerProblem(f"the output {dim} is {size} (from input {dim} {before}); it must be at least 1")
+    if not size.free_symbols:
+        if size < 1:
+            raise LayerProblem(f"the output {dim} is {size} (from input {dim} {before}); it must be at least 1")
+    elif limits.printed_size(size) > limits.MAX_SIZE_TERMS:
+        raise LayerProblem(f"the symbolic output {dim} has grown past {limits.MAX_SIZE_TERMS:,} terms; "
+                           "give the input size (--at), or state divisibility (--divisible)", "limit")
     return size
+
 
 
 def _rounded(rounding: type[floor] | type[ceiling], span: Expr, s: Expr) -> Expr:
@@ -135,13 +146,12 @@ def window_out(size: Expr, k: Expr, s: Expr, p: Expr, d: Expr, ceil_mode: bool) 
     # free of nested Piecewise conditions, which SymPy is slow to build (or fails on).
     if (p + s - d * (k - 1) - 1).is_nonpositive:
         return out
-    last_start = (out - 1) * s
-    starts_in_padding = sympy.Ge(last_start, size + p)
-    if starts_in_padding == sympy.true:
-        return out - 1
-    if starts_in_padding == sympy.false:
-        return out
-    return sympy.Piecewise((out - 1, starts_in_padding), (out, True))
+    # Otherwise the window it drops leaves ceil((size + p)/s) outputs, never fewer (p <= d*(k - 1) + 1
+    # holds for every pool PyTorch accepts), so both cases are one exact expression:
+    other = _rounded(ceiling, size + p, s)
+    # Unevaluated when symbolic: proving which argument is smaller can take SymPy minutes, and
+    # binding numbers later evaluates it.
+    return sympy.Min(out, other, evaluate=not out.free_symbols)
 
 
 @dataclass(frozen=True)
@@ -186,8 +196,13 @@ def _with_options(head: str, options: list[tuple[str, object, object]]) -> str:
 
 
 def _size(kernel: tuple[Expr, Expr]) -> str:
+    """A kernel size right after the layer keyword: a name needs braces there (``conv{k}-64``)."""
+
+    def one(value: Expr) -> str:
+        return str(value) if value.is_Integer else "{" + show(value).strip("{}") + "}"
+
     kh, kw = kernel
-    return show(kh) if kh == kw else f"{show(kh)}x{show(kw)}"
+    return one(kh) if kh == kw else f"{one(kh)}x{one(kw)}"
 
 
 def _groups_divide(c: Expr, n: Expr, g: Expr) -> None:

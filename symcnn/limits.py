@@ -55,17 +55,7 @@ def measure(value: sympy.Expr, max_terms: int) -> int:
     """
     bits = MAX_DIGITS * math.log2(10)
     terms: dict[sympy.Basic, int] = {}
-    stack = [value]
-    while stack:  # post-order without recursion: children are counted before their parent
-        node = stack[-1]
-        if node in terms:
-            stack.pop()
-            continue
-        pending = [arg for arg in node.args if arg not in terms]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
+    for node in _children_first(value):
         if node.is_Rational:
             if max(abs(node.p).bit_length(), node.q.bit_length()) > bits:  # type: ignore[attr-defined]
                 raise TooLarge(f"a number with more than {MAX_DIGITS:,} digits")
@@ -83,3 +73,41 @@ def measure(value: sympy.Expr, max_terms: int) -> int:
             raise TooLarge(f"more than {max_terms:,} terms when multiplied out")
         terms[node] = count
     return terms[value]
+
+
+MAX_SIZE_TERMS = 2_000
+"""Most terms in one symbolic size as printed (nested ceil-mode pools can double it at every layer)."""
+
+
+def printed_size(value: sympy.Expr) -> int:
+    """Terms of ``value`` as printed, each shared subexpression counted wherever it appears.
+
+    >>> import sympy
+    >>> h = sympy.Symbol("h")
+    >>> printed_size(sympy.Min(h + 1, h + 2, evaluate=False))
+    7
+    """
+    size: dict[sympy.Basic, int] = {}
+    for node in _children_first(value):
+        size[node] = min(1 + sum(size[arg] for arg in node.args), 10 * MAX_SIZE_TERMS)
+    return size[value]
+
+
+def _children_first(value: sympy.Basic) -> list[sympy.Basic]:
+    """The distinct subexpressions of ``value``, each after its arguments, without recursion."""
+    order: list[sympy.Basic] = []
+    seen: set[sympy.Basic] = set()
+    stack = [value]
+    while stack:
+        node = stack[-1]
+        if node in seen:
+            stack.pop()
+            continue
+        pending = [arg for arg in node.args if arg not in seen]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        seen.add(node)
+        order.append(node)
+    return order

@@ -118,3 +118,8 @@ def test_messages_quote_the_input_and_never_carry_a_traceback() -> None:
         "           ^\n"
         "hint: a repeat needs its count, for example conv3-64 x2 or (conv3-64, relu) x{n}"
     )
+
+
+def test_sizes_too_large_to_write_are_still_computed_at_given_values() -> None:
+    network = symcnn.parse("input HxWx3\npool2/2[p=1, ceil=true] x30, conv3-8")
+    assert network.analyze().at("100x37x3").totals["params"] == 224

@@ -168,6 +168,7 @@ LIMITS = [
      "a number with more than 1,000 digits"),
     ("MAX_LAYERS", chain(18, "relu", "{p}, {p}"), "expands to more than 100,000 layers"),
     ("MAX_LAYERS", "def f(n) = (relu x{n}) x{n}\nf(400)", "expands to more than 100,000 layers"),
+    ("MAX_SIZE_TERMS", "input HxWx3\npool2/2[p=1, ceil=true] x30", "has grown past 2,000 terms"),
 ]
 TESTED_IN_TEST_ERRORS = {"MAX_INPUT_CHARS", "MAX_NESTING", "MAX_LAYERS", "MAX_DIGITS"}
 
