@@ -7,8 +7,8 @@ totals are sums of the rows. With values bound, every expression is an integer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
@@ -28,25 +28,18 @@ TOTAL_KEYS = ("params", "weights", "biases", "buffers", "macs", "flops", "activa
 Value = Union[int, Fraction, str, Expr]
 
 
-@dataclass(frozen=True)
-class Row:
+@dataclass(frozen=True, kw_only=True)
+class Row(Cost):
     """One line of the breakdown: a layer instance, the input, or a join (add, concat, mul).
 
-    ``count`` is how many times the row's costs count: 1, or the symbolic
-    count of a repeat such as ``x{n}``. ``macs`` and ``activations`` are for the
-    whole batch; ``output`` is the shape of one sample.
+    The costs are the layer's :class:`~symcnn.layers.Cost`. ``count`` is how many times
+    they count: 1, or the symbolic count of a repeat such as ``x{n}``. ``macs`` and
+    ``activations`` are for the whole batch; ``output`` is the shape of one sample.
     """
 
     index: int
     name: str
     kind: str
-    output: Shape
-    weights: Expr
-    biases: Expr
-    buffers: Expr
-    macs: Expr
-    activations: Expr
-    weight_formula: str
     count: Expr
     depth: int
 
@@ -276,10 +269,9 @@ class _Walk:
     def emit(self, name: str, kind: str, cost: Cost, mult: Expr, depth: int) -> int:
         if len(self.rows) >= limits.MAX_LAYERS:
             raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit")
-        macs, activations = (cost.macs, cost.activations) if self.batch == 1 else (
-            self.batch * cost.macs, self.batch * cost.activations)
-        self.rows.append(Row(len(self.rows), name, kind, cost.output, cost.weights, cost.biases, cost.buffers,
-                             macs, activations, cost.weight_formula, mult, depth))
+        if self.batch != 1:
+            cost = dataclasses.replace(cost, macs=self.batch * cost.macs, activations=self.batch * cost.activations)
+        self.rows.append(Row(**vars(cost), index=len(self.rows), name=name, kind=kind, count=mult, depth=depth))
         self.measure(self.rows[-1])
         return len(self.rows) - 1
 
@@ -552,9 +544,10 @@ def _restore(row: Row, back: dict[sympy.Symbol, Expr]) -> Row:
     def put(e: Expr) -> Expr:
         return sympy.expand(e.xreplace(back))
 
-    return Row(row.index, row.name, row.kind, tuple(put(d) for d in row.output), put(row.weights),  # type: ignore[arg-type]
-               put(row.biases), put(row.buffers), put(row.macs), put(row.activations),
-               _formula_restore(row.weight_formula, back), row.count, row.depth)
+    return dataclasses.replace(
+        row, output=tuple(put(d) for d in row.output), weights=put(row.weights), biases=put(row.biases),
+        buffers=put(row.buffers), macs=put(row.macs), activations=put(row.activations),
+        weight_formula=_formula_restore(row.weight_formula, back))
 
 
 def _formula_restore(formula: str, back: dict[sympy.Symbol, Expr]) -> str:

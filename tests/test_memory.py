@@ -94,7 +94,7 @@ def zoo_cases() -> Iterator[Any]:
             yield pytest.param(name, size, batch, id=f"{name}-{size or 'own'}-batch{batch}")
 
 
-@pytest.mark.parametrize("name, size, batch", zoo_cases())
+@pytest.mark.parametrize("name, size, batch", list(zoo_cases()))
 def test_saved_for_backward_matches_pytorch_on_the_zoo(torch: ModuleType, name: str, size: int | None,
                                                        batch: int) -> None:
     analysis = at(name, size, batch)

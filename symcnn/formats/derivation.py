@@ -211,7 +211,7 @@ def _totals(printer: Printer, analysis: Analysis) -> list[str]:
         for title, letter, key in TOTALS:
             out += _sum_lines(printer, rf"\text{{{title}}}\colon\quad {letter}", analysis.totals[key])
     flops = analysis.totals["flops"]
-    out.append(rf"\text{{FLOPs}}\colon\quad F &= 2M" + (f" = {printer.math(flops)}" if flops.is_Integer else ""))
+    out.append(r"\text{FLOPs}\colon\quad F &= 2M" + (f" = {printer.math(flops)}" if flops.is_Integer else ""))
     return out
 
 
