@@ -119,6 +119,9 @@ def sweep(analysis: Analysis, axes: Mapping[str, Sequence[Value]], exact: bool =
                           hint=f"--set {missing[0]}=1 (a value) or --set {missing[0]}=1:4:1 (a grid)")
     if extra:
         raise SymcnnError(f"the totals do not depend on {extra[0]}, so there is nothing to sweep over it")
+    if not values:
+        raise SymcnnError("nothing to sweep: give a grid, for example --width w=0.25:2:0.25 or "
+                          "--resolution r=96:384:32")
     if math.prod(len(v) for v in values.values()) > MAX_POINTS:
         raise SymcnnError(f"the grid has more than {MAX_POINTS:,} points", "limit")
     symbols = [free[name] for name in values]

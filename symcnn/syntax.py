@@ -464,7 +464,7 @@ def _syntax_error(error: UnexpectedInput, text: str) -> SymcnnError:
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
         shown = repr(char) if char.isprintable() and char else f"U+{ord(char):04X}" if char else "end of input"
         message = f"unexpected character {shown}; expected {_describe(set(error.allowed or ()))}"
-        if char in "×–—‐":
+        if char and char in "×–—‐":
             hint = "use the ASCII letter x for repeats and sizes, and the ASCII '-' in layers"
         if "\udc80" <= char <= "\udcff":  # how Python passes on a byte of argv that is not UTF-8
             message = f"byte 0x{ord(char) - 0xDC00:02X} is not UTF-8 text"

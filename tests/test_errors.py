@@ -21,6 +21,7 @@ ERRORS = [
     ("relu\nconv3-64 ; pool2", {}, "unexpected character ';'", 2, 10, None),
     ("conv3\u201364", {}, "unexpected character", 1, 6, "ASCII '-'"),
     ("conv3-64 \u00d72", {}, "unexpected character", 1, 10, "ASCII letter x"),
+    ("conv\u0663-4", {}, "unexpected character", 1, 5, None),  # an Arabic-Indic 3 is not a kernel size
     ("input 224x224", {}, "three sizes", 1, 1, None),
     ("conv3-64\ninput 32x32x3", {}, "input line must come first", 2, 1, None),
     # unknown layers, options and names

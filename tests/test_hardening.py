@@ -117,8 +117,8 @@ NEAR_MISSES = [
     ("no-break space", "conv3-64\u00a0x2", "unexpected character U+00A0"),
     ("byte-order mark", "\ufeffconv3-4", "unexpected character U+FEFF"),
     ("a lone surrogate", "conv3-\ud800", "unexpected character U+D800"),
-    # Python's int() reads any Unicode digit, and the layer head takes them: conv٣ is conv3.
-    ("Arabic-Indic digit in a layer head", "conv\u0663-4", CONV4),
+    # Python's int() would read any Unicode digit; the grammar takes ASCII digits only.
+    ("Arabic-Indic digit in a layer head", "conv\u0663-4", "unexpected character '\u0663'"),
     # very long lines, a NUL byte, nothing at all
     ("20,000 layers on one line", "conv3-4, " * 20_000, CONV4 + (3 * 3 * 4 * 4 + 4) * 19_999),
     ("a 190,000-character comment", "# " + "x" * 190_000 + "\nconv3-4", CONV4),

@@ -258,6 +258,7 @@ def test_mobilenet_v1_sweep_matches_the_papers_tables() -> None:
     (["mobilenet_v1", "--width", "w=1"], "the totals still depend on a"),
     (["vgg16", "--set", "K=1:2:1", "--width", "w=1"], "the totals do not depend on K"),
     (["vgg16", "--width", "w=0.25:1000:0.0001"], "more than 1,000,000 values"),
+    (["lenet5"], "nothing to sweep: give a grid"),
 ])
 def test_sweep_errors(args: list[str], message: str) -> None:
     with pytest.raises(symcnn.SymcnnError, match=re.escape(message)):
