@@ -10,7 +10,6 @@ from pathlib import Path
 from . import memory, scaling, zoo
 from .analysis import DTYPE_BYTES, Analysis
 from .errors import SymcnnError
-from .formats import csv, formula, json, latex, markdown, text, tex
 from .network import Network
 from .syntax import parse, parse_assignment
 
@@ -123,20 +122,33 @@ def run(argv: list[str]) -> str:
         if args.json or args.markdown or args.formula or args.csv:
             raise SymcnnError("--latex, --derive and --latex-document do not combine with --json, --markdown, "
                               "--formula or --csv")
+        from .formats import latex, tex
+
         both = args.standalone and not (args.latex or args.derive)
         return latex.render(analysis, table=args.latex or both, derive=args.derive or both,
                             standalone=args.standalone, siunitx=args.siunitx, expand=args.expand,
                             symbols=dict(tex.symbol_option(item) for item in args.symbol), name=_name(args.arch))
     if args.siunitx or args.symbol:
         raise SymcnnError("--siunitx and --symbol apply to --latex, --derive and --latex-document")
+    # Only the renderer in use is imported: start-up time is most of a run.
     if args.json:
+        from .formats import json
+
         return json.render(analysis, mem)
     if args.markdown:
+        from .formats import markdown
+
         return markdown.render(analysis, args.expand, mem)
     if args.csv:
+        from .formats import csv
+
         return csv.render(analysis)
     if args.formula:
+        from .formats import formula
+
         return formula.render(analysis, mem)
+    from .formats import text
+
     return text.render(analysis, mem)
 
 
