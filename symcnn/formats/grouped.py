@@ -8,6 +8,7 @@ Activation functions, dropout, flatten and id cost nothing and get no line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sympy import Expr
@@ -100,3 +101,26 @@ def _signature(analysis: Analysis, block: Block) -> tuple[tuple[object, ...], ..
         (r.name, r.output, r.weights, r.biases, r.buffers, r.macs, r.activations, r.count)
         for r in (analysis.rows[i] for i in sorted(indexes))
     )
+
+
+def notes(analysis: Analysis, shown: list[Line], value: Callable[[Expr], str], code: Callable[[str], str]) -> list[str]:
+    """The sentences under a Markdown or HTML table, with the format's own way to write values and layer names.
+
+    >>> import symcnn
+    >>> a = symcnn.parse("input 8x8x3\\n(conv3-4, relu) x3").analyze()
+    >>> notes(a, lines(a), str, str)[1:]
+    ['×n: a block repeated n times; the row shows one instance, the totals count all n.', 'Not listed: relu (in place, no cost).']
+    """
+    t = analysis.totals
+    found = [f"FLOPs = 2 × MACs = {value(t['flops'])}. "
+             f"Buffers (BatchNorm running statistics): {value(t['buffers'])}. "
+             f"Memory at {analysis.dtype}: parameters {value(t['param_bytes'])} bytes, "
+             f"activations {value(t['activation_bytes'])} bytes."]
+    if any(line.times != 1 for line in shown):
+        found.append("×n: a block repeated n times; the row shows one instance, the totals count all n.")
+    skipped = omitted(analysis)
+    if skipped:
+        found.append(f"Not listed: {', '.join(code(kind) for kind in skipped)} (in place, no cost).")
+    if analysis.divisible:
+        found.append(f"The input height and width are taken to be multiples of {analysis.divisible}.")
+    return found

@@ -8,7 +8,7 @@ from sympy import Expr
 
 from ..analysis import DTYPE_BYTES, Analysis
 from ..conventions import lines as conventions
-from .grouped import Line, lines, omitted
+from .grouped import Line, lines, notes
 
 HEADER = ("layer", "output", "weights", "biases", "params", "MACs", "activations")
 KEYS = ("weights", "biases", "params", "macs", "activations")
@@ -47,15 +47,7 @@ def render(analysis: Analysis, expand: bool = False) -> str:
     t = analysis.totals
     total = "<tr><td><b>total</b></td><td></td>" + "".join(
         f"<td{RIGHT}><b>{_value(t[key])}</b></td>" for key in KEYS) + "</tr>"
-    notes = [f"FLOPs = 2 × MACs = {_value(t['flops'])}. Buffers: {_value(t['buffers'])}. "
-             f"Memory at {escape(analysis.dtype)}: parameters {_value(t['param_bytes'])} bytes, "
-             f"activations {_value(t['activation_bytes'])} bytes."]
-    if any(line.times != 1 for line in shown):
-        notes.append("×n: a block repeated n times; the row shows one instance, the totals count all n.")
-    skipped = omitted(analysis)
-    if skipped:
-        notes.append(f"Not listed: {escape(', '.join(skipped))} (in place, no cost).")
     size = DTYPE_BYTES[analysis.dtype]
     items = "".join(f"<li>{escape(text)}</li>" for text in conventions(analysis.dtype, size))
     return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody><tfoot>{total}</tfoot></table>"
-            f"<p>{' '.join(notes)}</p><ul>{items}</ul>")
+            f"<p>{' '.join(notes(analysis, shown, _value, escape))}</p><ul>{items}</ul>")

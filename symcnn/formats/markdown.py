@@ -8,7 +8,7 @@ from sympy import Expr
 
 from ..analysis import DTYPE_BYTES, Analysis
 from ..conventions import lines as conventions
-from .grouped import Line, lines, omitted
+from .grouped import Line, lines, notes
 
 if TYPE_CHECKING:
     from ..memory import Memory
@@ -66,19 +66,8 @@ def render(analysis: Analysis, expand: bool = False, memory: Memory | None = Non
         out.append("| " + " | ".join(cells) + " |")
     t = analysis.totals
     out.append("| **total** | | " + " | ".join(f"**{_value(t[key])}**" for key in KEYS) + " |")
-    notes = [f"FLOPs = 2 × MACs = {_value(t['flops'])}. "
-             f"Buffers (BatchNorm running statistics): {_value(t['buffers'])}. "
-             f"Memory at {analysis.dtype}: parameters {_value(t['param_bytes'])} bytes, "
-             f"activations {_value(t['activation_bytes'])} bytes."]
-    if any(line.times != 1 for line in shown):
-        notes.append("×n: a block repeated n times; the row shows one instance, the totals count all n.")
-    skipped = omitted(analysis)
-    if skipped:
-        notes.append(f"Not listed: {', '.join(_code(kind) for kind in skipped)} (in place, no cost).")
-    if analysis.divisible:
-        notes.append(f"The input height and width are taken to be multiples of {analysis.divisible}.")
     size = DTYPE_BYTES[analysis.dtype]
-    out += ["", " ".join(notes), ""] + [f"- {_escape(text)}" for text in conventions(analysis.dtype, size)]
+    out += ["", " ".join(notes(analysis, shown, _value, _code)), ""] + [f"- {_escape(text)}" for text in conventions(analysis.dtype, size)]
     if memory is not None:
         out += _memory(memory)
     return "\n".join(out)
