@@ -8,7 +8,7 @@ totals are sums of the rows. With values bound, every expression is an integer.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
@@ -249,6 +249,20 @@ class Block:
     row: int | None = None
     name: str = ""
     count: Expr = ONE
+
+    def blocks(self) -> Iterator[Block]:
+        """This block and every block inside it, without recursion.
+
+        >>> import symcnn
+        >>> tree = symcnn.parse("input 8x8x4\\nres(conv1-4, relu)").analyze().tree
+        >>> sorted(b.kind for b in tree.blocks())
+        ['layer', 'layer', 'res', 'seq', 'seq']
+        """
+        stack = [self]
+        while stack:
+            current = stack.pop()
+            yield current
+            stack.extend(current.parts)
 
 
 class _Walk:

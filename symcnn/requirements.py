@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sympy import Expr
 
-from .analysis import Analysis, Block
+from .analysis import Analysis
 from .layers import Upsample
 from .scaling import channel_layer
 
@@ -38,7 +38,7 @@ def requirements(analysis: Analysis, multiple: int = 1) -> list[Requirement]:
     ['8*w', '8*w']
     """
     found = [Requirement(size) for row in analysis.rows for size in (*row.output, row.count)]
-    for block in _layer_blocks(analysis.tree):
+    for block in (b for b in analysis.tree.blocks() if b.layer is not None):
         layer = block.layer
         if isinstance(layer, Upsample):  # its factor may be any positive rational
             continue
@@ -50,14 +50,4 @@ def requirements(analysis: Analysis, multiple: int = 1) -> list[Requirement]:
         groups = getattr(layer, "groups", 1)
         if channel_layer(layer) and groups != 1:
             found += [Requirement(block.input[2] / groups), Requirement(layer.out / groups)]  # type: ignore[attr-defined]
-    return found
-
-
-def _layer_blocks(block: Block) -> list[Block]:
-    found, stack = [], [block]
-    while stack:
-        current = stack.pop()
-        if current.layer is not None:
-            found.append(current)
-        stack.extend(current.parts)
     return found

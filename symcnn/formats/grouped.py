@@ -90,13 +90,7 @@ def _walk(analysis: Analysis, block: Block, times: Expr, level: int, shortcut: b
 
 def _signature(analysis: Analysis, block: Block) -> tuple[tuple[object, ...], ...]:
     """What makes two instances identical: the name, shape and costs of every row they produce."""
-    indexes: list[int] = []
-    stack = [block]
-    while stack:
-        current = stack.pop()
-        if current.row is not None:
-            indexes.append(current.row)
-        stack.extend(current.parts)
+    indexes = [b.row for b in block.blocks() if b.row is not None]
     return tuple(
         (r.name, r.output, r.weights, r.biases, r.buffers, r.macs, r.activations, r.count)
         for r in (analysis.rows[i] for i in sorted(indexes))
