@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import sympy
 from sympy import Expr, Rational
 
+from .syntax import parse_value
+
 from . import limits
-from .analysis import TOTAL_KEYS
+from .constants import TOTAL_KEYS
 from .errors import SymcnnError
 
 TOKEN = re.compile(r"""\s*(?:
@@ -91,15 +93,14 @@ def parse_constraints(text: str) -> tuple[Constraint, ...]:
 
 
 def _number(token: re.Match[str], text: str) -> Rational:
-    whole = (token.group("whole") or "").replace("_", "")
-    fraction = (token.group("fraction") or "").replace("_", "")
-    exponent = token.group("exponent") or "0"
-    if not whole and not fraction:
+    written = token.group("number").replace("_", "")
+    if not (token.group("whole") or token.group("fraction")):
         raise _error(text, token, "number")
-    if len(whole) + len(fraction) + abs(int(exponent[:8])) > limits.MAX_DIGITS:
-        raise SymcnnError(f"number too large (more than {limits.MAX_DIGITS:,} digits)", "limit", text,
-                          *_where(text, token.start("number")))
-    return Rational(int(whole + fraction or "0"), 10 ** len(fraction)) * Rational(10) ** int(exponent)
+    try:
+        value = parse_value(written, "a bound")
+    except SymcnnError as error:
+        raise SymcnnError(error.message, error.kind, text, *_where(text, token.start("number"))) from None
+    return sympy.Rational(value.numerator, value.denominator) if not isinstance(value, int) else sympy.Integer(value)
 
 
 def _error(text: str, token: re.Match[str] | None, wanted: str, hint: str | None = None) -> SymcnnError:

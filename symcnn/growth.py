@@ -8,11 +8,14 @@ A total is a polynomial in its names once floors are set aside: ``floor(r/32)`` 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sympy
 from sympy import Expr
+
+from .symbolic import expr
 
 UNROUNDED = (sympy.floor, sympy.ceiling)
 NOT_POLYNOMIAL = (sympy.Piecewise, sympy.Max, sympy.Min)
@@ -41,6 +44,7 @@ def growth(total: Expr) -> Growth | None:
     >>> g.leading, g.exponents, g.law()
     (2048*r**2*w**2, {'r': 2, 'w': 2}, 'r^2 w^2')
     """
+    total = expr(total)
     names = sorted(total.free_symbols, key=str)
     smooth = total.replace(lambda e: isinstance(e, UNROUNDED), lambda e: e.args[0])
     if smooth.has(*NOT_POLYNOMIAL) or not smooth.is_polynomial(*names):
@@ -70,6 +74,7 @@ def lines(totals: Mapping[str, Expr], inputs: set[sympy.Symbol]) -> list[str]:
     Names other than the input sizes (a width ``w``, a depth ``n``) also get the total
     collected in their powers.
     """
+    totals = {key: expr(total) for key, total in totals.items()}
     keys = [key for key, total in totals.items() if total.free_symbols]
     if not keys:
         return []
@@ -91,3 +96,69 @@ def lines(totals: Mapping[str, Expr], inputs: set[sympy.Symbol]) -> list[str]:
         out += ["", f"in powers of {', '.join(map(str, scaling))}:"]
         out += [f"  {key.ljust(width)} = {gathered[key]}" for key in changed]
     return out
+
+
+CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 3, 6, 12, 24, 48, 96, 5, 10, 20, 40, 7, 14, 28)
+"""The divisors tried, in order, where the floors' arguments do not tell the divisor directly."""
+
+
+def clearing_divisor(totals: list[Expr], names: list[sympy.Symbol]) -> int | None:
+    """The smallest d such that, with each of ``names`` a multiple of d, no floor or ceiling is left.
+
+    Each floor's argument is linear in the names (a·H + b): with H = d·h it is a·d·h + b,
+    whose floor is a·d·h + floor(b) once a·d is whole. So d is the least common multiple of
+    the denominators of the coefficients: read off, not searched. Where an argument is not
+    linear (or a Min from a ceil-mode pool is left), the divisors of :data:`CANDIDATES` are tried.
+
+    >>> H = sympy.Symbol("H", positive=True, integer=True)
+    >>> clearing_divisor([sympy.floor(H / 32) + sympy.ceiling((H + 1) / 2)], [H])
+    32
+    """
+    totals = [expr(t) for t in totals]
+    if not any(t.has(*UNROUNDED, *NOT_POLYNOMIAL) for t in totals):
+        return 1
+    divisor = 1
+    linear = not any(t.has(*NOT_POLYNOMIAL) for t in totals)
+    for atom in set().union(*(t.atoms(*UNROUNDED) for t in totals)) if linear else ():
+        argument = atom.args[0]
+        if argument.free_symbols - set(names) or not argument.is_polynomial(*names) or \
+                sympy.Poly(argument, *names).total_degree() > 1:
+            linear = False
+            break
+        poly = sympy.Poly(argument, *names)
+        for name in names:
+            coefficient = poly.coeff_monomial(name)
+            if not coefficient.is_Rational:
+                linear = False
+            else:
+                divisor = math.lcm(divisor, int(coefficient.q))
+    if linear:
+        return divisor
+    for d in CANDIDATES:
+        if not any(_cleared(t, names, d).has(*UNROUNDED, *NOT_POLYNOMIAL) for t in totals):
+            return d
+    return None
+
+
+def _cleared(total: Expr, names: list[sympy.Symbol], d: int) -> Expr:
+    quotients = {s: sympy.Symbol(f"{s}_{d}", positive=True, integer=True) for s in names}
+    return total.xreplace({s: d * q for s, q in quotients.items()})
+
+
+def without_floors(totals: Mapping[str, Expr], names: list[sympy.Symbol]) -> tuple[int, dict[str, Expr]] | None:
+    """The smallest d for which ``names`` multiples of d clear every floor and ceiling, and the totals then.
+
+    >>> import symcnn
+    >>> a = symcnn.load("vgg16").analyze()
+    >>> d, totals = without_floors(a.formulas, list(a.symbolic.input[:2]))
+    >>> d, totals["macs"]
+    (32, 307904*H*W + 20873216)
+    """
+    values = {key: expr(value) for key, value in totals.items()}
+    if not names or not any(t.has(*UNROUNDED, *NOT_POLYNOMIAL) for t in values.values()):
+        return None
+    d = clearing_divisor(list(values.values()), names)
+    if d is None:
+        return None
+    back = {sympy.Symbol(f"{s}_{d}", positive=True, integer=True): s / d for s in names}
+    return d, {key: sympy.expand(_cleared(t, names, d).xreplace(back)) for key, t in values.items()}

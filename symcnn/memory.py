@@ -2,26 +2,28 @@
 
 Training memory is parameters + buffers + gradients + optimizer state + the tensors
 the forward pass saves for the backward pass. What each operation saves is what
-PyTorch 2.13 saves (:data:`SAVES`; ``tests/test_memory.py`` checks each rule and
-whole networks against ``torch.autograd.graph.saved_tensors_hooks``). A tensor
-saved by several operations counts once, and a saved parameter or buffer counts
-zero times (it is counted as a parameter or a buffer). Every figure is exact: a
-SymPy expression in the network's names and the batch size, an integer once
-values are given.
+PyTorch 2.13 saves: each layer kind says it (``saves`` and ``saved`` in
+:mod:`symcnn.layers`); ``tests/test_memory.py`` checks each rule and whole networks
+against ``torch.autograd.graph.saved_tensors_hooks``. A tensor saved by several
+operations counts once, and a saved parameter or buffer counts zero times (it is counted
+as a parameter or a buffer). Every figure is exact: an int at concrete sizes, a SymPy
+expression in the network's names and the batch size otherwise.
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
-import sympy
-from sympy import Expr
-
-from .analysis import DTYPE_BYTES, Analysis, Block
+from . import arith
+from .analysis import Analysis
+from .arith import Bound
+from .constants import DTYPE_BYTES
 from .errors import SymcnnError
-from .layers import FC, ONE, ZERO, AdaptivePool, BatchNorm, Conv, Deconv, Elementwise
+from .layers import Layer, LayerProblem
+from .layers.base import FP32
+from .walk import Block, BlockKind
 
 OPTIMIZER_COPIES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}
 """Copies of the parameters an optimizer keeps: SGD none, SGD with momentum its momentum buffer,
@@ -32,59 +34,10 @@ STEP_BYTES = 4
 
 AMP_DTYPES = ("fp16", "bf16")
 DEVICES = ("cuda", "cpu")
-INDEX_BYTES = 8  # max-pool indices are int64
-FP32 = 4
-LRN_SIZE = 5  # the window of nn.LocalResponseNorm as symcnn.to_torch builds it
-NUM_BATCHES_TRACKED_BYTES = 8  # the int64 counter every BatchNorm keeps as a buffer
+NUM_BATCHES_TRACKED_BYTES = 8  # the int64 counter every norm with running statistics keeps as a buffer
+JOIN_SAVES = {BlockKind.RES: "nothing", BlockKind.CONCAT: "nothing", BlockKind.SPLIT: "nothing",
+              BlockKind.MUL: "both operands"}
 
-SAVES: dict[str, tuple[str, ...]] = {
-    "input": (),
-    "conv": ("input",),
-    "dwconv": ("input",),
-    "deconv": ("input",),
-    "fc": ("input",),
-    "bn": ("input", "mean and invstd"),
-    "maxpool": ("input", "indices"),
-    "avgpool": ("input",),
-    "apool": ("input",),
-    "gap": (),
-    "gmp": ("input", "indices"),
-    "lrn": ("input", "lrn"),
-    "upsample": (),
-    "relu": ("output",),
-    "sigmoid": ("output",),
-    "tanh": ("output",),
-    "softmax": ("output",),
-    "lrelu": ("input",),
-    "relu6": ("input",),
-    "gelu": ("input",),
-    "silu": ("input",),
-    "swish": ("input",),
-    "hswish": ("input",),
-    "hsigmoid": ("input",),
-    "dropout": ("mask",),
-    "flatten": (),
-    "id": (),
-    "add": (),
-    "concat": (),
-    "mul": ("operands",),
-}
-"""What each layer and join saves for the backward pass, besides its parameters.
-
-``input``/``output``: the tensor it reads or writes (training runs activations out of
-place: an in-place ReLU6 saves a copy of its input, an in-place ReLU its output, the same
-bytes); ``indices``: an int64 tensor the size of the output; ``mean and invstd``: two
-per-channel vectors (fp32 on CUDA, the parameter dtype on CPU); ``mask``: the dropout
-mask, the size of the input (bool on CUDA, where dropout is one fused kernel; the
-activation dtype on CPU, where it is input × noise); ``operands``: both factors; ``lrn``:
-what ``F.local_response_norm`` keeps: the padded squares (C + 4 channels), k + α·mean and
-its β-th power. Layers that run before anything needs a gradient save nothing, except
-that conv, fc and bn save their input for their weights' gradient. Under autocast, conv,
-deconv and fc also save the low-precision copy of their weight (fc only when its input
-needs a gradient), and the low-precision copy of an fp32 input.
-"""
-
-VIEWS = frozenset({"flatten", "id"})  # no new tensor in training either: torch returns a view or the input
 
 @dataclass(frozen=True)
 class Saved:
@@ -95,13 +48,17 @@ class Saved:
 
     row: int
     what: str
-    elements: Expr
+    elements: Bound
     itemsize: int
-    times: Expr = ONE
+    times: Bound = 1
 
     @property
-    def bytes(self) -> Expr:
+    def bytes(self) -> Bound:
         return self.elements * self.itemsize * self.times
+
+
+def _sum(values: Iterable[Bound]) -> Bound:
+    return arith.total(list(values))
 
 
 @dataclass(frozen=True)
@@ -120,11 +77,11 @@ class Memory:
     optimizer: str
     amp: str | None
     device: str
-    live: dict[int, Expr]
+    live: dict[int, Bound]
     saved: tuple[Saved, ...]
 
     @property
-    def batch(self) -> Expr:
+    def batch(self) -> Bound:
         return self.analysis.batch_size
 
     @property
@@ -132,65 +89,76 @@ class Memory:
         return DTYPE_BYTES[self.analysis.dtype]
 
     @property
-    def param_bytes(self) -> Expr:
-        return self.analysis.totals["params"] * self._param_size
+    def _params(self) -> Bound:
+        side = self.analysis.side_totals
+        return self.analysis.totals["params"] + (side["params"] if side else 0)
 
     @property
-    def buffer_bytes(self) -> Expr:
-        """BatchNorm running mean and variance, and each BatchNorm's int64 ``num_batches_tracked``."""
-        norms = sympy.Add(*(row.count for row in self.analysis.rows if row.kind == "bn"))
-        return self.analysis.totals["buffers"] * self._param_size + NUM_BATCHES_TRACKED_BYTES * norms
+    def param_bytes(self) -> Bound:
+        return self._params * self._param_size
 
     @property
-    def activation_peak_bytes(self) -> Expr:
+    def buffer_bytes(self) -> Bound:
+        """Running statistics of the norms, and the int64 ``num_batches_tracked`` each such norm keeps."""
+        rows = self.analysis.rows
+        norms = _sum(row.count for row in rows if row.buffers != 0)
+        return _sum(row.buffers * row.count for row in rows) * self._param_size + NUM_BATCHES_TRACKED_BYTES * norms
+
+    @property
+    def activation_peak_bytes(self) -> Bound:
         """The most activation bytes alive at once in an inference forward pass (with autocast's weight copies)."""
         return peak(self.live.values())
 
     @property
-    def inference_peak_bytes(self) -> Expr:
+    def inference_peak_bytes(self) -> Bound:
         return self.param_bytes + self.buffer_bytes + self.activation_peak_bytes
 
     @property
-    def gradient_bytes(self) -> Expr:
+    def gradient_bytes(self) -> Bound:
         return self.param_bytes
 
     @property
-    def optimizer_bytes(self) -> Expr:
+    def optimizer_bytes(self) -> Bound:
         state = OPTIMIZER_COPIES[self.optimizer] * self.param_bytes
         if self.optimizer in ("adam", "adamw"):
-            tensors = sympy.Add(*((int(row.weights != 0) + int(row.biases != 0)) * row.count
-                                  for row in self.analysis.rows))
+            tensors = _sum((int(row.weights != 0) + int(row.biases != 0)) * row.count for row in self.analysis.rows)
             state += STEP_BYTES * tensors
         return state
 
     @property
-    def saved_bytes(self) -> Expr:
+    def saved_bytes(self) -> Bound:
         """Bytes of the distinct tensors the forward pass saves for backward."""
-        return sympy.expand(sympy.Add(*(s.bytes for s in self.saved)))
+        total = _sum(s.bytes for s in self.saved)
+        if arith.numeric(total):
+            return total
+        import sympy
+
+        return arith.norm(sympy.expand(total))
 
     @property
-    def training_bytes(self) -> Expr:
+    def training_bytes(self) -> Bound:
         return self.param_bytes + self.buffer_bytes + self.gradient_bytes + self.optimizer_bytes + self.saved_bytes
 
-    def saved_by_row(self) -> dict[int, Expr]:
+    def saved_by_row(self) -> dict[int, Bound]:
         """Saved bytes per row, 0 for most (a tensor saved by several rows counts at the first)."""
-        out = {row.index: ZERO for row in self.analysis.rows}
+        out: dict[int, Bound] = {row.index: 0 for row in self.analysis.rows}
         for s in self.saved:
             out[s.row] += s.bytes
         return out
 
-    def formulas(self) -> dict[str, Expr]:
+    def formulas(self) -> dict[str, Bound]:
         """:meth:`totals` of the network as declared, with no values bound."""
         return memory(self.analysis.symbolic, self.optimizer, self.amp, self.device).totals()
 
     def parts(self) -> list[tuple[str, str]]:
         """(key of :meth:`totals`, label) of each figure, in the order to show them."""
-        peak = "activations and autocast's weight copies at the peak" if self.amp else _LABELS["activation_peak_bytes"]
+        peak_label = "activations and autocast's weight copies at the peak" if self.amp else \
+            LABELS["activation_peak_bytes"]
         return ([("inference_peak_bytes", "inference peak")]
-                + [(key, "  " + _LABELS[key]) for key in ("param_bytes", "buffer_bytes")]
-                + [("activation_peak_bytes", "  " + peak), ("training_bytes", "training")]
-                + [(key, "  " + _LABELS[key]) for key in ("param_bytes", "buffer_bytes", "gradient_bytes",
-                                                          "optimizer_bytes", "saved_activation_bytes")])
+                + [(key, "  " + LABELS[key]) for key in ("param_bytes", "buffer_bytes")]
+                + [("activation_peak_bytes", "  " + peak_label), ("training_bytes", "training")]
+                + [(key, "  " + LABELS[key]) for key in ("param_bytes", "buffer_bytes", "gradient_bytes",
+                                                         "optimizer_bytes", "saved_activation_bytes")])
 
     def describe(self) -> str:
         """The settings in words.
@@ -200,11 +168,13 @@ class Memory:
         'batch N = 8, adam, fp32 weights, bf16 activations (amp), cuda'
         """
         dtype, declared = self.analysis.dtype, self.analysis.batch
-        batch = f"{declared}" if declared == self.batch else f"{declared} = {self.batch}"
+        shown = arith.text(declared) if arith.numeric(declared) else declared.name  # type: ignore[union-attr]
+        batch = shown if arith.numeric(declared) else f"{shown} = {arith.text(self.batch)}" \
+            if arith.numeric(self.batch) else shown
         precision = f"{dtype} weights, {self.amp} activations (amp)" if self.amp else dtype
         return f"batch {batch}, {self.optimizer}, {precision}, {self.device}"
 
-    def totals(self) -> dict[str, Expr]:
+    def totals(self) -> dict[str, Bound]:
         """Every figure by name: the keys of the JSON ``memory`` object."""
         return {
             "param_bytes": self.param_bytes,
@@ -218,40 +188,21 @@ class Memory:
         }
 
 
-def peak(values: Iterable[Expr]) -> Expr:
-    """The largest of ``values``: a number, or a SymPy ``Max`` of the candidates no other one dominates.
+def peak(values: Iterable[Bound]) -> Bound:
+    """The largest of ``values``: a number, or an exact SymPy ``Max`` (see :func:`symcnn.symbolic.peak`).
 
-    SymPy's own ``Max`` compares every pair through its assumptions system, which takes minutes
-    for a GoogLeNet; dropping a candidate that another exceeds term by term is fast and exact.
-
-    >>> H = sympy.Symbol("H", positive=True)
-    >>> peak([3 * H, 2 * H + 1, H**2, 1])
-    Max(3*H, H**2, 2*H + 1)
+    >>> peak([3, 7, 5])
+    7
     """
-    terms = {value: sympy.expand(value).as_coefficients_dict() for value in values}
-    nonnegative: dict[Expr, bool] = {}
+    found = list(values)
+    if all(map(arith.numeric, found)):
+        return max(found)
+    from .symbolic import peak as symbolic_peak
 
-    def at_least(a: Expr, b: Expr) -> bool:
-        """Whether a >= b for every value of the names: each term of a - b is non-negative."""
-        for term in terms[a].keys() | terms[b].keys():
-            if terms[a].get(term, 0) < terms[b].get(term, 0):
-                return False
-            if term not in nonnegative:
-                nonnegative[term] = bool(term.is_nonnegative)
-            if not nonnegative[term] and terms[a].get(term, 0) != terms[b].get(term, 0):
-                return False
-        return True
-
-    kept: list[Expr] = []
-    for value in terms:
-        if not any(at_least(k, value) for k in kept):
-            kept = [k for k in kept if not at_least(value, k)] + [value]
-    if all(k.is_Number for k in kept):
-        return max(kept)
-    return kept[0] if len(kept) == 1 else sympy.Max(*kept, evaluate=False)
+    return symbolic_peak(found)
 
 
-_LABELS = {
+LABELS = {
     "param_bytes": "parameters",
     "buffer_bytes": "buffers",
     "activation_peak_bytes": "activations at the peak",
@@ -259,8 +210,6 @@ _LABELS = {
     "optimizer_bytes": "optimizer state",
     "saved_activation_bytes": "saved for backward",
 }
-
-_AUTOCAST = frozenset({"conv", "dwconv", "deconv", "fc"})  # the layers autocast runs in low precision
 
 
 def memory(analysis: Analysis, optimizer: str = "adam", amp: str | None = None, device: str = "cuda") -> Memory:
@@ -286,17 +235,29 @@ def memory(analysis: Analysis, optimizer: str = "adam", amp: str | None = None, 
     if device not in DEVICES:
         raise SymcnnError(f"unknown device '{device}'; choose one of {', '.join(DEVICES)}")
     live = _Inference(analysis, amp, device).run_all(analysis.tree)
-    saved = _Training(analysis, amp, device).run_all(analysis.tree)
+    try:
+        saved = _Training(analysis, amp, device).run_all(analysis.tree)
+    except LayerProblem as problem:
+        raise SymcnnError(str(problem)) from None
     return Memory(analysis, optimizer, amp, device, live, saved)
 
 
 @dataclass(frozen=True, eq=False)
 class _Value:
-    """A tensor of the forward pass; identity is the object (two equal sizes are two tensors)."""
+    """A tensor of the forward pass; identity is the object (two equal sizes are two tensors).
 
-    elements: Expr
+    ``base`` is the tensor a view looks into (a chunk of ``split``): saving a view keeps its
+    base's whole storage alive, so that is what counts.
+    """
+
+    elements: Bound
     itemsize: int
     grad: bool = False
+    base: _Value | None = None
+
+    @property
+    def storage(self) -> _Value:
+        return self if self.base is None else self.base.storage
 
 
 class _Flow:
@@ -309,12 +270,11 @@ class _Flow:
         self.param_size = DTYPE_BYTES[analysis.dtype]
         self.compute_size = DTYPE_BYTES[amp] if amp else self.param_size
 
-    def output_size(self, kind: str, x: _Value) -> int:
+    def output_size(self, layer: Layer, x: _Value) -> int:
         """Bytes per element of a layer's output (under autocast, conv, deconv and fc compute in low precision)."""
-        if kind in _AUTOCAST:
+        if layer.autocast == "low":
             return self.compute_size
-        # Autocast runs these in fp32: LRN's pow (and on CPU its average pool), and on CUDA softmax and upsampling.
-        if self.amp and (kind == "lrn" or (self.device == "cuda" and kind in ("softmax", "upsample"))):
+        if self.amp and (layer.autocast == "fp32" or (layer.autocast == "fp32 on cuda" and self.device == "cuda")):
             return FP32
         return x.itemsize
 
@@ -324,60 +284,57 @@ class _Inference(_Flow):
 
     Under autocast the low-precision copies of conv and fc weights and biases are cached
     from their first use to the end of the forward pass: they count from their row on.
+    Side outputs stay alive to the end of the pass, as the model returns them.
     """
 
     def __init__(self, analysis: Analysis, amp: str | None, device: str) -> None:
         super().__init__(analysis, amp, device)
-        self.live: dict[int, Expr] = {}
-        self.cache: Expr = ZERO
+        self.live: dict[int, Bound] = {}
+        self.cache: Bound = 0
+        self.kept: frozenset[_Value] = frozenset()
 
-    def run_all(self, tree: Block) -> dict[int, Expr]:
+    def run_all(self, tree: Block) -> dict[int, Bound]:
         x = _Value(self.rows[0].activations, self.param_size)
         self.live[0] = _bytes({x})
         self.run(tree, x, frozenset())
         return dict(sorted(self.live.items()))
 
-    def cached(self, block: Block) -> Expr:
+    def cached(self, block: Block) -> Bound:
         """Bytes of the weight copies autocast makes for the layers of ``block``, once each."""
-        if block.kind == "layer":
+        if block.kind is BlockKind.LAYER:
             row = self.rows[block.row]  # type: ignore[index]
-            return row.params * self.compute_size if self.amp and row.kind in _AUTOCAST else ZERO
-        return sympy.Add(*(self.cached(part) for part in block.parts)) * block.count
+            return row.params * self.compute_size if self.amp and row.layer.autocast == "low" else 0  # type: ignore[union-attr]
+        return _sum(self.cached(part) for part in block.parts) * block.count
 
-    def transient(self, block: Block, x: _Value) -> Expr:
-        """Bytes a layer holds only while it runs, besides its input and output.
-
-        Max pooling computes its int64 indices even in inference; F.local_response_norm holds the
-        squares and the padded squares at once, and later four tensors of its input's size (in
-        ``div.mul(alpha).add(k)``, the input, ``div``, and both results); autocast casts the input
-        of conv and fc.
-        """
-        kind = block.layer.kind  # type: ignore[union-attr]
-        if kind in ("maxpool", "gmp"):
-            return self.rows[block.row].activations * INDEX_BYTES  # type: ignore[index]
-        if kind == "lrn":
-            c = block.input[2]
-            return sympy.Max(x.elements / c * (c + LRN_SIZE - 1), 2 * x.elements) * x.itemsize
-        if kind in _AUTOCAST and x.itemsize != self.compute_size:
-            return x.elements * self.compute_size
-        return ZERO
+    def transient(self, block: Block, x: _Value) -> Bound:
+        """Bytes a layer holds only while it runs, besides its input and output (and autocast's cast input)."""
+        layer, row = block.layer, self.rows[block.row]  # type: ignore[index]
+        assert layer is not None
+        extra = layer.transient(block.input, row.output, x.elements, x.itemsize, row)
+        if layer.autocast == "low" and x.itemsize != self.compute_size:
+            extra += x.elements * self.compute_size
+        return extra
 
     def run(self, block: Block, x: _Value, held: frozenset[_Value]) -> _Value:
         """Run ``block`` on ``x`` while ``held`` (tensors a branch point keeps for its join) stay alive."""
-        if block.kind == "layer":
+        held = held | self.kept
+        if block.kind is BlockKind.LAYER:
             assert block.layer is not None and block.row is not None
-            size = self.output_size(block.layer.kind, x)
+            size = self.output_size(block.layer, x)
             out = x if block.layer.in_place and size == x.itemsize else _Value(self.rows[block.row].activations, size)
             self.cache += self.cached(block)
             self.live[block.row] = _bytes(held | {x, out}) + self.transient(block, x) + self.cache
             return out
-        if block.kind == "repeat" and block.count != 1:
+        if block.kind is BlockKind.REPEAT and block.count != 1:
             return self.repeat(block, x, held)
-        if block.kind in ("seq", "repeat", "call"):
+        if block.kind in (BlockKind.SEQ, BlockKind.REPEAT, BlockKind.CALL):
             for part in block.parts:
                 x = self.run(part, x, held)
             return x
-        # res, concat, mul: x and the finished branches wait for the join (as in eager PyTorch, where
+        if block.kind is BlockKind.SIDE:
+            self.kept = self.kept | {self.run(block.parts[0], x, held | {x})}
+            return x
+        # res, concat, mul, split: x and the finished branches wait for the join (as in eager PyTorch, where
         # the combinator's frame holds x until it returns).
         assert block.row is not None
         waiting = held | {x}
@@ -402,8 +359,26 @@ class _Inference(_Flow):
         return out
 
 
-def _bytes(values: set[_Value] | frozenset[_Value]) -> Expr:
-    return sympy.Add(*(v.elements * v.itemsize for v in values))
+def _bytes(values: set[_Value] | frozenset[_Value]) -> Bound:
+    return _sum(v.elements * v.itemsize for v in values)
+
+
+class _Saving:
+    """What a layer's memory rule sees (:class:`symcnn.layers.base.SaveContext`)."""
+
+    def __init__(self, flow: _Training, x: _Value, out: _Value, row: Any) -> None:
+        self.flow, self.input, self.output, self.row = flow, x, out, row
+        self.device, self.amp = flow.device, flow.amp
+        self.param_size, self.compute_size = flow.param_size, flow.compute_size
+        self.autocast = row.layer.autocast == "low"
+
+    def new(self, elements: Bound, itemsize: int) -> _Value:
+        return _Value(elements, itemsize)
+
+    def saved_input(self) -> _Value:
+        """The input as the layer keeps it: autocast keeps the low-precision copy of an fp32 input."""
+        x = self.input
+        return _Value(x.elements, self.compute_size) if self.autocast and x.itemsize != self.compute_size else x
 
 
 class _Training(_Flow):
@@ -421,23 +396,29 @@ class _Training(_Flow):
         return tuple(first.values())
 
     def save(self, value: _Value, row: int, what: str) -> None:
-        self.events.append((value, Saved(row, what, value.elements, value.itemsize)))
+        storage = value.storage
+        self.events.append((storage, Saved(row, what, storage.elements, storage.itemsize)))
 
     def run(self, block: Block, x: _Value) -> _Value:
-        if block.kind == "layer":
+        if block.kind is BlockKind.LAYER:
             return self.layer(block, x)
-        if block.kind == "repeat" and block.count != 1:
+        if block.kind is BlockKind.REPEAT and block.count != 1:
             return self.repeat(block, x)
-        if block.kind in ("seq", "repeat", "call"):
+        if block.kind in (BlockKind.SEQ, BlockKind.REPEAT, BlockKind.CALL):
             for part in block.parts:
                 x = self.run(part, x)
             return x
+        if block.kind is BlockKind.SIDE:
+            self.run(block.parts[0], x)
+            return x
         assert block.row is not None
-        if block.kind == "res":
+        if block.kind is BlockKind.RES:
             main = self.run(block.parts[0], x)
             outs = [main, self.run(block.parts[1], x) if len(block.parts) > 1 else x]
-        elif block.kind == "concat":
-            outs = [self.run(part, x) for part in block.parts]
+        elif block.kind in (BlockKind.CONCAT, BlockKind.SPLIT):
+            part_input = x if block.kind is BlockKind.CONCAT else _Value(arith.div(x.elements, len(block.parts)),
+                                                                        x.itemsize, x.grad, base=x)
+            outs = [self.run(part, part_input) for part in block.parts]
         else:
             gate = self.run(block.parts[0], x)
             outs = [x, gate]
@@ -476,45 +457,17 @@ class _Training(_Flow):
     def layer(self, block: Block, x: _Value) -> _Value:
         layer, row = block.layer, self.rows[block.row]  # type: ignore[index]
         assert layer is not None and block.row is not None
-        kind = layer.kind
-        if kind in VIEWS:
+        if layer.view:
             return x
-        params = isinstance(layer, (Conv, Deconv, FC, BatchNorm))
-        autocast = kind in _AUTOCAST
-        elements = x.elements if isinstance(layer, Elementwise) else row.activations
-        out = _Value(elements, self.output_size(kind, x), params or x.grad)
-        if not (params or x.grad):
+        elements = x.elements if layer.in_place else row.activations
+        out = _Value(elements, self.output_size(layer, x), layer.parametric or x.grad)
+        if not (layer.parametric or x.grad):
             return out  # no graph: nothing requires a gradient yet
-        for part in SAVES[kind]:
-            if part == "input":
-                if isinstance(layer, AdaptivePool) and _is_one(row.output):
-                    continue
-                cast = autocast and x.itemsize != self.compute_size
-                self.save(_Value(x.elements, self.compute_size) if cast else x, block.row, "input")
-            elif part == "output":
-                self.save(out, block.row, "output")
-            elif part == "indices":
-                self.save(_Value(row.activations, INDEX_BYTES), block.row, "indices")
-            elif part == "mean and invstd":
-                stats = max(FP32, self.param_size) if self.device == "cuda" else self.param_size
-                self.save(_Value(2 * row.weights, stats), block.row, part)
-            elif part == "mask":
-                self.save(_Value(x.elements, 1 if self.device == "cuda" else x.itemsize), block.row, "mask")
-            else:
-                self.lrn(block, x)
-        if autocast and self.amp and (kind != "fc" or x.grad):
+        for what, tensor in layer.saved(_Saving(self, x, out, row)):
+            self.save(tensor, block.row, what)
+        if self.amp and layer.autocast == "low" and layer.saves_weight_copy(x.grad):
             self.save(_Value(row.weights, self.compute_size), block.row, "weight copy")
         return out
-
-    def lrn(self, block: Block, x: _Value) -> None:
-        """F.local_response_norm: the padded squares, k + alpha*mean and its beta-th power (fp32 under amp)."""
-        c = block.input[2]
-        inner = FP32 if self.amp else x.itemsize
-        padded = inner if self.device == "cpu" else x.itemsize
-        assert block.row is not None
-        self.save(_Value(x.elements / c * (c + LRN_SIZE - 1), padded), block.row, "padded squares")
-        self.save(_Value(x.elements, inner), block.row, "k + alpha*mean")
-        self.save(_Value(x.elements, inner), block.row, "its power")
 
 
 def _pattern(events: list[tuple[_Value, Saved]], x: _Value, out: _Value) -> list[tuple[object, ...]]:
@@ -524,31 +477,9 @@ def _pattern(events: list[tuple[_Value, Saved]], x: _Value, out: _Value) -> list
     return [(role, s.row, s.what, s.elements, s.itemsize) for role, (_, s) in zip(roles, events)]
 
 
-def _is_one(shape: tuple[Expr, ...]) -> bool:
-    """Whether an apool output is 1x1 (torch then takes a mean, which saves nothing)."""
-    one = sympy.Eq(shape[0] * shape[1], 1)
-    if one not in (sympy.true, sympy.false):
-        raise SymcnnError(f"the training memory of an apool to {shape[0]}x{shape[1]} depends on whether that is 1x1",
-                          hint="give its size a value")
-    return bool(one)
+def rules() -> list[tuple[str, str, str]]:
+    """(layer, what it saves for backward, PyTorch node) for the README's saved-tensor table, from the registry."""
+    from .layers import kinds
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The command-line options of the memory section."""
-    group = parser.add_argument_group("memory (inference peak and training memory)")
-    group.add_argument("--memory", action="store_true", help="add the memory section")
-    group.add_argument("--optimizer", choices=list(OPTIMIZER_COPIES),
-                       help="optimizer state: sgd none, momentum 1 copy of the parameters, adam and adamw 2 and a "
-                            "step counter per tensor (default adam; implies --memory)")
-    group.add_argument("--amp", choices=AMP_DTYPES,
-                       help="mixed precision: activations in this type, fp32 master weights (implies --memory)")
-    group.add_argument("--device", choices=DEVICES,
-                       help="where training runs: the dropout mask and the BatchNorm statistics differ "
-                            "(default cuda; implies --memory)")
-
-
-def from_arguments(analysis: Analysis, args: argparse.Namespace) -> Memory | None:
-    """The memory the options ask for, or None when they ask for none."""
-    if not (args.memory or args.optimizer or args.amp or args.device):
-        return None
-    return memory(analysis, args.optimizer or "adam", args.amp, args.device or "cuda")
+    return [(kind.syntax, kind.saves_doc, kind.torch_node) for kind in kinds()  # type: ignore[attr-defined]
+            if kind.saves_doc]

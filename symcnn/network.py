@@ -1,18 +1,26 @@
-"""The network: frozen dataclasses built from the parse tree, one per notation construct."""
+"""The network: frozen dataclasses built from the parse tree, one per notation construct, and one walker.
+
+Every construct is a node: a layer (:mod:`symcnn.layers`), or a :class:`Seq`,
+:class:`Repeat`, :class:`Residual`, :class:`Concat`, :class:`Gate`, :class:`Split`,
+:class:`Side` or :class:`Call`. :func:`children` and :func:`map_values` are the one way
+to walk them.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
-import sympy
-
-from .layers import Layer, Shape, Span
+from .constants import INPUT_SIZES
+from .layers import Layer, Span
+from .layers.base import NOWHERE
+from .values import Name, Value, names
 
 if TYPE_CHECKING:
-    from .analysis import Analysis
+    import sympy
 
 
 @dataclass(frozen=True)
@@ -20,7 +28,7 @@ class Seq:
     """Items run one after the other: a group ``( … )``, a branch, or a whole body."""
 
     items: tuple[Node, ...]
-    span: Span
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -28,8 +36,8 @@ class Repeat:
     """``item x<count>``: unrolled for a number; for a name, costs are multiplied."""
 
     body: Node
-    count: sympy.Expr
-    span: Span
+    count: Value
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class Residual:
 
     main: Seq
     shortcut: Seq | None
-    span: Span
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class Concat:
     """``concat(a | b | …)``: the same input to each branch, channels concatenated."""
 
     branches: tuple[Seq, ...]
-    span: Span
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -54,16 +62,32 @@ class Gate:
     """``mul(body)``: x ⊙ body(x), where body(x) is 1x1xC or the shape of x."""
 
     body: Seq
-    span: Span
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Split:
+    """``split(a | b | …)``: the channels cut into equal parts, part i through branch i, outputs concatenated."""
+
+    branches: tuple[Seq, ...]
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Side:
+    """``side(body)``: a side output (an auxiliary head) on x; the main path goes on with x itself."""
+
+    body: Seq
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
 class Call:
-    """``name(args)``: a use of a ``def``."""
+    """``name(args)``: a use of a ``def`` (or of a block passed to one as an argument)."""
 
     name: str
-    args: tuple[sympy.Expr, ...]
-    span: Span
+    args: tuple[Value, ...]
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -71,59 +95,145 @@ class Definition:
     """``def name(params) = body``."""
 
     name: str
-    params: tuple[sympy.Symbol, ...]
+    params: tuple[str, ...]
     body: Seq
-    span: Span
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
-Node = Union[Layer, Seq, Repeat, Residual, Concat, Gate, Call]
+Node = Union[Layer, Seq, Repeat, Residual, Concat, Gate, Split, Side, Call]
+COMBINATORS = (Seq, Repeat, Residual, Concat, Gate, Split, Side)
+
+
+def children(node: Any) -> tuple[Any, ...]:
+    """The nodes directly inside ``node`` (a definition's body for a :class:`Definition`)."""
+    if isinstance(node, Seq):
+        return node.items
+    if isinstance(node, (Repeat, Gate, Side, Definition)):
+        return (node.body,)
+    if isinstance(node, Residual):
+        return (node.main,) if node.shortcut is None else (node.main, node.shortcut)
+    if isinstance(node, (Concat, Split)):
+        return node.branches
+    return ()
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """``node`` and every node inside it, parents first, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def map_values(node: Any, fn: Callable[[Value], Value]) -> Any:
+    """The same node with every value inside it (layer fields, counts, call arguments) passed through ``fn``."""
+    if isinstance(node, Layer):
+        changes = {}
+        for name in node.value_fields():
+            value = getattr(node, name)
+            if isinstance(value, tuple):
+                changes[name] = tuple(fn(v) for v in value)
+            elif not (isinstance(value, (bool, str)) or value is None):
+                changes[name] = fn(value)
+        return dataclasses.replace(node, **changes)
+    if isinstance(node, Call):
+        return dataclasses.replace(node, args=tuple(fn(a) for a in node.args))
+    if isinstance(node, Repeat):
+        return dataclasses.replace(node, body=map_values(node.body, fn), count=fn(node.count))
+    if isinstance(node, Definition):
+        return dataclasses.replace(node, body=map_values(node.body, fn))
+    if isinstance(node, Seq):
+        return dataclasses.replace(node, items=tuple(map_values(item, fn) for item in node.items))
+    if isinstance(node, (Gate, Side)):
+        return dataclasses.replace(node, body=map_values(node.body, fn))
+    if isinstance(node, Residual):
+        return dataclasses.replace(node, main=map_values(node.main, fn),
+                                   shortcut=None if node.shortcut is None else map_values(node.shortcut, fn))
+    if isinstance(node, (Concat, Split)):
+        return dataclasses.replace(node, branches=tuple(map_values(b, fn) for b in node.branches))
+    raise TypeError(f"not a network node: {node!r}")
+
+
+def map_nodes(node: Any, fn: Callable[[Any], Any]) -> Any:
+    """The same tree rebuilt bottom-up, each node (the inner ones first) passed through ``fn``."""
+    if isinstance(node, Seq):
+        node = dataclasses.replace(node, items=tuple(map_nodes(item, fn) for item in node.items))
+    elif isinstance(node, (Repeat, Gate, Side, Definition)):
+        node = dataclasses.replace(node, body=map_nodes(node.body, fn))
+    elif isinstance(node, Residual):
+        node = dataclasses.replace(node, main=map_nodes(node.main, fn),
+                                   shortcut=None if node.shortcut is None else map_nodes(node.shortcut, fn))
+    elif isinstance(node, (Concat, Split)):
+        node = dataclasses.replace(node, branches=tuple(map_nodes(b, fn) for b in node.branches))
+    return fn(node)
+
+
+def node_values(node: Any) -> Iterator[Value]:
+    """Every value written directly in ``node`` (not in the nodes inside it)."""
+    if isinstance(node, Layer):
+        for name in node.value_fields():
+            value = getattr(node, name)
+            yield from (value if isinstance(value, tuple) else (value,))
+    elif isinstance(node, Call):
+        yield from node.args
+    elif isinstance(node, Repeat):
+        yield node.count
+
+
+def used_names(node: Any) -> set[str]:
+    """Every name used in ``node`` and inside it."""
+    found: set[str] = set()
+    for current in walk(node):
+        for value in node_values(current):
+            if not isinstance(value, (bool, str)) and value is not None:
+                found |= names(value)
+        if isinstance(current, Call):
+            found.add(current.name)
+    return found
+
+
+DEFAULT_INPUT = (Name("H"), Name("W"), Name("C"))
 
 
 @dataclass(frozen=True)
 class Network:
-    """A parsed network: its input shape, its definitions and its body.
+    """A parsed network: its input shape, its definitions and its body (and the text it was read from).
 
     >>> import symcnn
     >>> net = symcnn.parse("input 32x32x3\\nconv3-16, relu, gap, fc-10")
-    >>> net.input
-    (32, 32, 3)
-    >>> net.analyze().totals["params"]
-    618
+    >>> net.input, net.names
+    ((32, 32, 3), ())
     """
 
-    input: Shape
+    input: tuple[Value, Value, Value]
     definitions: tuple[Definition, ...]
     body: Seq
     text: str
 
     @cached_property
-    def symbols(self) -> dict[str, sympy.Symbol]:
-        """The names a value can be given to (definition parameters excluded), by name."""
-        found: set[sympy.Symbol] = set().union(*(d.free_symbols for d in self.input))
-        found |= _symbols(self.body)
-        for definition in self.definitions:
-            found |= _symbols(definition.body) - set(definition.params)
-        return {s.name: s for s in sorted(found, key=str)}
+    def _definitions(self) -> dict[str, Definition]:
+        return {d.name: d for d in self.definitions}
 
     def definition(self, name: str) -> Definition:
-        return next(d for d in self.definitions if d.name == name)
+        return self._definitions[name]
 
-    def analyze(self, dtype: str = "fp32", divisible: int | None = None,
-                batch: int | str | sympy.Expr = 1) -> Analysis:
-        """Analyse the network symbolically (names stay names); see :class:`Analysis`.
+    @cached_property
+    def sizes(self) -> frozenset[str]:
+        """The names that size the input: positive integers."""
+        return frozenset().union(*(names(d) for d in self.input))
 
-        ``batch`` multiplies activations and MACs: a number, or a name such as ``"N"``.
-        """
-        from .analysis import analyze
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The names a value can be given to, sorted (definition parameters and block names left out)."""
+        found = set(self.sizes) | (used_names(self.body) - set(self._definitions))
+        for definition in self.definitions:
+            found |= used_names(definition.body) - set(definition.params) - set(self._definitions)
+        return tuple(sorted(found - set(INPUT_SIZES)))
 
-        return analyze(self, {}, dtype=dtype, divisible=divisible, batch=batch)
+    @property
+    def symbols(self) -> dict[str, sympy.Symbol]:
+        """The SymPy symbol of each name, as the symbolic formulas use it (imports SymPy)."""
+        from .symbolic import symbol
 
-
-def _symbols(node: object) -> set[sympy.Symbol]:
-    if isinstance(node, sympy.Basic):
-        return set(node.free_symbols)  # type: ignore[arg-type]
-    if isinstance(node, tuple):
-        return set().union(*(_symbols(item) for item in node))
-    if dataclasses.is_dataclass(node) and not isinstance(node, Span):
-        return set().union(*(_symbols(getattr(node, f.name)) for f in dataclasses.fields(node)))
-    return set()
+        return {name: symbol(name, name in self.sizes) for name in self.names}

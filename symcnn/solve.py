@@ -9,7 +9,6 @@ there and at the next step.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -17,15 +16,13 @@ from functools import reduce
 import sympy
 from sympy import Expr, Integer, Rational
 
+from . import arith
 from .analysis import Analysis
 from .constraints import Constraint, parse_constraints
 from .errors import SymcnnError
-from .formats import number, shape
-from .formats.formula import CANDIDATES
-from .growth import NOT_POLYNOMIAL, UNROUNDED
-from .options import Parser, add_input_arguments, decimal, prepared
+from .growth import NOT_POLYNOMIAL, UNROUNDED, clearing_divisor
 from .requirements import requirements
-from .syntax import parse_assignment
+from .symbolic import expr
 
 POSITIVE = sympy.Interval.open(0, sympy.oo)
 MAX_STEPS = 10**30
@@ -103,7 +100,7 @@ class Solution:
 
     def _costs(self, point: Point) -> list[str]:
         width = max(len(c.total) for c in self.constraints)
-        return [f"  {c.total.ljust(width)} = {number(point.totals[c.total])}"
+        return [f"  {c.total.ljust(width)} = {arith.number(point.totals[c.total])}"
                 f"{'' if c.holds(point.totals[c.total]) else f'  (not {c.op} {_bound(c)})'}"
                 for c in self.constraints]
 
@@ -124,8 +121,8 @@ def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple:
     -21407/1398400 + sqrt(146110359649)/1398400
     """
     found = parse_constraints(constraints) if isinstance(constraints, str) else tuple(constraints)
-    formulas = {c.total: analysis.totals[c.total] for c in found}
-    names = sorted(set().union(*(f.free_symbols for f in formulas.values())), key=str)
+    formulas = {c.total: expr(analysis.totals[c.total]) for c in found}
+    names = sorted(set().union(*(expr(f).free_symbols for f in formulas.values())), key=str)
     if len(names) != 1:
         totals = ", ".join(formulas)
         if not names:
@@ -153,28 +150,28 @@ def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple:
     best = _largest(within, start)
     if best is None:
         smallest = _point(analysis, v, step)
-        costs = ", ".join(f"{c.total} = {number(smallest.totals[c.total])}" for c in found if c.upper)
+        costs = ", ".join(f"{c.total} = {arith.number(smallest.totals[c.total])}" for c in found if c.upper)
         raise SymcnnError(f"no {v} satisfies {' and '.join(map(str, found))}: already at the smallest step, "
                           f"{v} = {step}, {costs}")
     point = _point(analysis, v, best * step)
     failed = [c for c in found if not c.holds(point.totals[c.total])]
     if failed:
         raise SymcnnError(f"no {v} satisfies {' and '.join(map(str, found))}: the upper bounds allow {v} up to "
-                          f"{best * step}, where {failed[0].total} = {number(point.totals[failed[0].total])}")
+                          f"{best * step}, where {failed[0].total} = {arith.number(point.totals[failed[0].total])}")
     return Solution(v, found, formulas, polynomials, divisible, admissible, step, multiple, point,
                     _point(analysis, v, (best + 1) * step))
 
 
 def _polynomials(formulas: dict[str, Expr], v: sympy.Symbol) -> tuple[dict[str, Expr] | None, int]:
     """The totals as polynomials in v, and D when that needs v a multiple of D (floors cleared); None if piecewise."""
+    formulas = {k: expr(f) for k, f in formulas.items()}
     if any(f.has(*NOT_POLYNOMIAL) for f in formulas.values()):
         return None, 1
-    for d in CANDIDATES:
-        q = sympy.Symbol(f"{v}_{d}", positive=True, integer=True)
-        cleared = {k: f.xreplace({v: d * q}) for k, f in formulas.items()}
-        if not any(f.has(*UNROUNDED) for f in cleared.values()):
-            return {k: sympy.expand(f.xreplace({q: v / d})) for k, f in cleared.items()}, d
-    return None, 1
+    d = clearing_divisor(list(formulas.values()), [v])
+    if d is None:
+        return None, 1
+    q = sympy.Symbol(f"{v}_{d}", positive=True, integer=True)
+    return {k: sympy.expand(f.xreplace({v: d * q}).xreplace({q: v / d})) for k, f in formulas.items()}, d
 
 
 def _step(analysis: Analysis, v: sympy.Symbol, multiple: int) -> Rational:
@@ -237,7 +234,7 @@ def _unbounded(v: sympy.Symbol, found: tuple[Constraint, ...]) -> SymcnnError:
 
 
 def _bound(constraint: Constraint) -> str:
-    return number(constraint.bound)
+    return arith.number(constraint.bound)
 
 
 def _decimal(value: Expr) -> str:
@@ -252,35 +249,5 @@ def _value(value: Rational) -> str:
     """
     if value.is_Integer:
         return str(value)
-    shown = decimal(value)
+    shown = arith.decimal(value)
     return f"{value} = {shown}" if shown != str(value) else f"{value} ≈ {_decimal(value)}"
-
-
-def _arguments() -> argparse.ArgumentParser:
-    p = Parser(prog="symcnn solve", description="The largest width, input size or depth within a budget.",
-               epilog='example: symcnn solve vgg16 --width w "params <= 10e6"')
-    p.add_argument("arch", help="a network in the notation, a .cnn file, or a built-in model name")
-    p.add_argument("constraint", nargs="+", help='the budget: "params <= 10e6 and macs <= 1e9"')
-    p.add_argument("--width", metavar="NAME", help="solve for a width multiplier NAME on every channel count")
-    p.add_argument("--resolution", metavar="NAME", help="solve for the input size NAME x NAME")
-    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="give a name a value")
-    add_input_arguments(p)
-    return p
-
-
-def run(argv: list[str]) -> str:
-    """``symcnn solve MODEL [--width w | --resolution r] "params <= 10e6"``."""
-    from .cli import load_arch
-
-    args = _arguments().parse_args(argv)
-    constraints = parse_constraints(" ".join(args.constraint))
-    # Rounding changes nothing where every count is already a multiple of D: search there, unrounded.
-    network = prepared(load_arch(args.arch), args.at, args.width, args.resolution)
-    values = dict(parse_assignment(item) for item in args.set)
-    analysis = network.analyze(dtype=args.dtype)
-    if values:
-        analysis = analysis.at(**values)
-    solution = solve(analysis, constraints, args.round_channels or 1)
-    scaling = f", every channel count but the classifier's times {args.width}" if args.width else ""
-    head = f"{args.arch} at {shape(network.input)}{scaling}"
-    return f"{head}: {' and '.join(map(str, constraints))}\n" + solution.render()

@@ -9,7 +9,6 @@ plots and very large grids).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import math
 import re
@@ -23,12 +22,13 @@ import sympy
 from sympy import Expr, Rational
 from sympy.printing.numpy import NumPyPrinter
 
-from .analysis import TOTAL_KEYS, Analysis, Value
+from .analysis import Analysis
 from .errors import SymcnnError
-from .formats import number
-from .options import Parser, add_input_arguments, decimal, prepared
 from .requirements import requirements
-from .syntax import parse_assignment
+from .symbolic import expr
+from .syntax import exact as exact_value
+
+Value = Any
 
 MAX_POINTS = 1_000_000
 TABLE_KEYS = ("params", "macs", "activations")
@@ -90,12 +90,10 @@ def grid(spec: str) -> tuple[Rational, ...]:
 
 def _number(text: str, spec: str) -> Rational:
     try:
-        value = parse_assignment(f"value={text.strip()}")[1]
+        value = exact_value(text.strip(), "a grid value")
     except SymcnnError:
-        value = None
-    if value is None or not value.is_Rational:
         raise SymcnnError(f"'{text}' in '{spec}' is not a number") from None
-    return value
+    return sympy.Rational(value.numerator, value.denominator)
 
 
 def sweep(analysis: Analysis, axes: Mapping[str, Sequence[Value]], exact: bool = True, label: str = "") -> Sweep:
@@ -111,7 +109,7 @@ def sweep(analysis: Analysis, axes: Mapping[str, Sequence[Value]], exact: bool =
     >>> result.totals["params"].tolist()
     [9418936, 35617672, 138357544]
     """
-    free = {s.name: s for total in analysis.totals.values() for s in total.free_symbols}
+    free = {s.name: s for total in analysis.totals.values() for s in expr(total).free_symbols}
     values = {name: tuple(_rational(name, v) for v in given) for name, given in axes.items()}
     missing, extra = sorted(set(free) - set(values)), sorted(set(values) - set(free))
     if missing:
@@ -134,7 +132,7 @@ def sweep(analysis: Analysis, axes: Mapping[str, Sequence[Value]], exact: bool =
     for key, formula in analysis.totals.items():
         result = numpy.broadcast_to(numpy.asarray(_lambdified(symbols, formula, exact)(*mesh), dtype=kind), shape)
         totals[key] = _whole(result) if exact else numpy.array(result, dtype=float)
-    return Sweep(label, values, totals, dict(analysis.totals))
+    return Sweep(label, values, totals, {k: expr(v) for k, v in analysis.totals.items()})
 
 
 def _lambdified(symbols: list[sympy.Symbol], formula: Expr, exact: bool) -> Any:
@@ -150,13 +148,8 @@ def _fractions(values: Sequence[Rational]) -> numpy.ndarray:
 
 
 def _rational(name: str, value: Value) -> Rational:
-    if isinstance(value, str):
-        value = parse_assignment(f"{name}={value}")[1]
-    elif isinstance(value, (int, Fraction)) and not isinstance(value, bool):
-        value = Rational(value.numerator, value.denominator)
-    if not (isinstance(value, Expr) and value.is_Rational):
-        raise SymcnnError(f"{name}={value!r}: give an int, a Fraction or a string such as '0.75' (exact values only)")
-    return value
+    number = exact_value(value, name)
+    return Rational(number.numerator, number.denominator)
 
 
 def _whole(array: numpy.ndarray) -> numpy.ndarray:
@@ -171,11 +164,11 @@ def _whole(array: numpy.ndarray) -> numpy.ndarray:
 def _check(analysis: Analysis, axes: dict[sympy.Symbol, tuple[Rational, ...]]) -> None:
     """Every whole-number requirement at every value; each one only over the names it depends on."""
     for need in dict.fromkeys(requirements(analysis)):
-        names = sorted(need.value.free_symbols, key=str)
+        names = sorted(expr(need.value).free_symbols, key=str)
         if not names:
             continue
         mesh = numpy.meshgrid(*(_fractions(axes[n]) for n in names), indexing="ij")
-        found = numpy.broadcast_to(numpy.asarray(_lambdified(names, need.value, True)(*mesh), dtype=object),
+        found = numpy.broadcast_to(numpy.asarray(_lambdified(names, expr(need.value), True)(*mesh), dtype=object),
                                    mesh[0].shape)
         for index, value in numpy.ndenumerate(found):
             if not need.met(sympy.Rational(Fraction(value).numerator, Fraction(value).denominator)):
@@ -187,85 +180,3 @@ def _check(analysis: Analysis, axes: dict[sympy.Symbol, tuple[Rational, ...]]) -
                     raise SymcnnError(f"at {shown}: {error.message}", error.kind, error.text, error.line,
                                       error.column, error.hint) from None
                 raise SymcnnError(f"at {shown}: {need.value} is {value}, not a whole number")
-
-
-def table(sweeps: Sequence[Sweep], csv: bool = False) -> str:
-    """The sweeps as one table (a model column when there are several), or as CSV with every total."""
-    names = list(dict.fromkeys(name for s in sweeps for name in s.axes))
-    keys = TOTAL_KEYS if csv else TABLE_KEYS
-    several = len(sweeps) > 1 or csv
-    rows = []
-    for s in sweeps:
-        for values, totals in s.points():
-            given = dict(zip(s.axes, values))
-            rows.append(([s.label] if several else []) + [decimal(given[n]) if n in given else "" for n in names]
-                        + [_cell(totals[k], csv) for k in keys])
-    header = (["model"] if several else []) + names + [k if csv else HEADINGS[k] for k in keys]
-    if csv:
-        return "\n".join(",".join(row) for row in [header] + rows)
-    widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
-    lines = [header, ["-" * w for w in widths]] + rows
-    left = 1 if several else 0
-    return "\n".join("  ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-                     .rstrip() for row in lines)
-
-
-def _cell(value: Any, csv: bool) -> str:
-    if isinstance(value, int):
-        return str(value) if csv else number(sympy.Integer(value))
-    return repr(float(value))
-
-
-def _axis(text: str, default: str) -> tuple[str, str]:
-    """``w=0.25:2:0.25`` or ``0.25:2:0.25`` (named ``default``): the name and the grid."""
-    match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=(.*)", text)
-    return (match.group(1), match.group(2)) if match else (default, text)
-
-
-def _arguments() -> argparse.ArgumentParser:
-    p = Parser(prog="symcnn sweep", description="Totals on a grid of widths, resolutions or other values.",
-               epilog="example: symcnn sweep resnet50 mobilenet_v2 vgg16 --resolution r=96:384:32 --plot cost.png")
-    p.add_argument("arch", nargs="+", help="networks: notation, .cnn files or built-in model names")
-    p.add_argument("--width", metavar="[NAME=]GRID", help="a width multiplier on the channels, e.g. w=0.25:2:0.25")
-    p.add_argument("--resolution", metavar="[NAME=]GRID", help="input sizes NAME x NAME, e.g. r=128:320:32")
-    p.add_argument("--set", metavar="NAME=GRID", action="append", default=[],
-                   help="a network's own name: one value, or a grid to sweep (repeatable)")
-    add_input_arguments(p)
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--csv", action="store_true", help="print CSV with every total")
-    out.add_argument("--plot", metavar="FILE", help="draw params and MACs against the swept value (needs matplotlib)")
-    return p
-
-
-def run(argv: list[str]) -> str:
-    """``symcnn sweep MODEL... --width w=0.25:2:0.25 [--resolution r=128:320:32] [--csv | --plot FILE]``."""
-    from .cli import load_arch
-
-    args = _arguments().parse_args(argv)
-    axes: dict[str, tuple[Rational, ...]] = {}
-    width = resolution = None
-    if args.width is not None:
-        width, spec = _axis(args.width, "w")
-        axes[width] = grid(spec)
-    if args.resolution is not None:
-        resolution, spec = _axis(args.resolution, "r")
-        axes[resolution] = grid(spec)
-    given = [_axis(item, "") for item in args.set]
-    if any(not name for name, _ in given):
-        raise SymcnnError("--set takes NAME=VALUE or NAME=GRID, e.g. --set a=0.25,0.5,0.75,1")
-    sweeps = []
-    for arch in args.arch:
-        network = prepared(load_arch(arch), args.at, width, resolution, args.round_channels)
-        analysis = network.analyze(dtype=args.dtype)
-        own = {name: grid(spec) for name, spec in given}
-        fixed = {name: values[0] for name, values in own.items() if len(values) == 1}
-        if fixed:
-            analysis = analysis.at(**fixed)
-        swept = {**axes, **{name: values for name, values in own.items() if len(values) > 1}}
-        sweeps.append(sweep(analysis, swept, label=arch))
-    if args.plot:
-        from .plot import plot
-
-        plot(sweeps, args.plot)
-        return f"wrote {args.plot}"
-    return table(sweeps, csv=args.csv)

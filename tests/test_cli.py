@@ -28,7 +28,7 @@ def test_the_readme_one_liner_agrees_with_the_python_api() -> None:
 
 
 def test_json_has_the_documented_shape() -> None:
-    data = json.loads(run(["vgg16", "--at", "224x224x3", "--json"]))
+    data = json.loads(run(["vgg16", "--at", "224x224x3", "--json", "--formulas"]))
     assert data["input"] == {"H": 224, "W": 224, "C": 3}
     assert set(data["totals"]) == {"params", "weights", "biases", "buffers", "macs", "flops", "activations",
                                    "activation_bytes", "param_bytes"}

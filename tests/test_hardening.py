@@ -43,10 +43,10 @@ def outcome(text: str) -> int | str:
         analysis = symcnn.parse(text).analyze()
         analysis.totals  # the symbolic totals, as --formula and --json build them
         names = {name: 2 for name in analysis.network.symbols if name not in ("H", "W", "C")}
-        symbolic = any(d.free_symbols for d in analysis.network.input)
+        symbolic = bool(analysis.network.sizes)
         numeric = analysis.at("8x8x3" if symbolic else None, **names)
         params = numeric.totals["params"]
-        return int(params) if params.is_Integer else str(params)
+        return params if isinstance(params, int) else str(params)
     except symcnn.SymcnnError as error:
         str(error)  # the message itself must build
         return error.message
@@ -213,12 +213,12 @@ class _Planted:
 def test_a_damaged_or_hostile_parser_cache_is_rebuilt_and_never_run(tmp_path: Path, content: bytes | None) -> None:
     import pickle
 
-    syntax._load_parser(tmp_path)  # writes the cache
+    syntax.parser.load_parser(tmp_path)  # writes the cache
     (cached,) = tmp_path.glob("parser-*.pickle")
     marker = Path("/tmp/symcnn-planted")
     marker.unlink(missing_ok=True)
     cached.write_bytes(pickle.dumps(_Planted()) if content is None else content)
-    parser = syntax._load_parser(tmp_path)
+    parser = syntax.parser.load_parser(tmp_path)
     assert not marker.exists()  # the planted object was not built: nothing of it ran
     assert parser.parse("conv3-64 x2", start="start").data == "start"
 
@@ -226,7 +226,7 @@ def test_a_damaged_or_hostile_parser_cache_is_rebuilt_and_never_run(tmp_path: Pa
 def test_an_unwritable_cache_folder_is_ignored(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    parser = syntax._load_parser(blocker / "cache")  # its parent is a file: nothing can be written there
+    parser = syntax.parser.load_parser(blocker / "cache")  # its parent is a file: nothing can be written there
     assert parser.parse("224x224x3", start="dims").data == "dims"
 
 

@@ -79,7 +79,7 @@ def test_counts(text: str, at: str | None, values: dict, expected: tuple) -> Non
     t = analysis.totals
     got = (t["params"], t["buffers"], t["macs"], t["activations"], tuple(analysis.rows[-1].output))
     assert got == expected
-    assert all(isinstance(v, sympy.Integer) for v in t.values())
+    assert all(type(v) is int for v in t.values())
 
 
 @pytest.mark.parametrize("text, at, values, expected", CASES)
@@ -89,9 +89,9 @@ def test_the_symbolic_analysis_evaluates_to_the_same_numbers(text: str, at: str 
     numeric = network.analyze().at(at, **values)
     symbolic = network.analyze().at(f"HxWx{numeric.input[2]}") if at else network.analyze()
     bind = {network.symbols[name]: numeric.values[name] for name in values}
-    bind.update({d: v for d, v in zip(symbolic.input, numeric.input) if d.is_Symbol})
+    bind.update({d: v for d, v in zip(symbolic.input, numeric.input) if getattr(d, "is_Symbol", False)})
     for key, formula in symbolic.totals.items():
-        assert formula.xreplace(bind) == numeric.totals[key], key
+        assert sympy.sympify(formula).xreplace(bind) == numeric.totals[key], key
 
 
 def test_a_symbolic_repeat_multiplies_its_costs() -> None:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import symcnn
 from symcnn import SymcnnError
 from symcnn.analysis import Analysis
-from symcnn.layers import ELEMENTWISE
+from symcnn.layers import REGISTRY
 
 torch = require_module("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402  (after the torch requirement)
@@ -62,7 +62,7 @@ def referee(analysis: Analysis, module: Any = None) -> None:
 def natural_size(name: str) -> Analysis:
     network = symcnn.load(name)
     values = {key: value for key, value in {"K": 1000, "a": 1}.items() if key in network.symbols}
-    declared = not any(size.free_symbols for size in network.input)
+    declared = not network.sizes
     return network.analyze().at(None if declared else "224x224x3", **values)
 
 
@@ -92,7 +92,7 @@ def test_edge_case_agrees_with_torch(text: str, dims: str, values: dict[str, int
     referee(symcnn.parse(text).analyze().at(dims, **values))
 
 
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("name", sorted(word for word, kind in REGISTRY.items() if kind.in_place))
 def test_elementwise_layer_agrees_with_torch_on_4d_and_flat_tensors(name: str) -> None:
     referee(symcnn.parse(f"conv3-4, {name}, fc-6, {name}, conv1-2").analyze().at("5x5x3"))
 

@@ -76,7 +76,7 @@ def test_totals(vgg16: symcnn.Analysis) -> None:
     assert t["macs"] == 15_470_264_320  # torchvision: 15.47 GFLOPS
     assert t["flops"] == 2 * 15_470_264_320
     assert t["buffers"] == 0
-    assert all(isinstance(v, sympy.Integer) for v in t.values())
+    assert all(type(v) is int for v in t.values())
 
 
 # torchvision's model builders: num_params and GFLOPS (= FlopCounterMode FLOPs / 2).
@@ -93,7 +93,7 @@ def test_torchvision_counts(name: str, params: int, macs: int) -> None:
 
 def test_symbolic_params_depend_on_h_and_w_only_through_fc1() -> None:
     analysis = symcnn.load("vgg16").analyze()
-    dependent = [r.name for r in analysis.rows if r.params.free_symbols]
+    dependent = [r.name for r in analysis.rows if not isinstance(r.params, int)]
     assert dependent == ["fc-4096"]
     assert analysis.totals["params"] == 2097152 * sympy.floor(H / 32) * sympy.floor(W / 32) + 35597096
 
@@ -103,7 +103,7 @@ def test_formulas_are_polynomials_when_h_and_w_are_multiples_of_32() -> None:
     assert analysis.totals["params"] == 2048 * H * W + 35_597_096
     assert analysis.totals["macs"] == 307_904 * H * W + 20_873_216
     assert sympy.Poly(analysis.totals["activations"], H, W).total_degree() == 2
-    at_224 = {k: v.xreplace({H: 224, W: 224}) for k, v in analysis.totals.items()}
+    at_224 = {k: sympy.sympify(v).xreplace({H: 224, W: 224}) for k, v in analysis.totals.items()}
     assert at_224 == symcnn.load("vgg16").analyze().at("224x224x3").totals
 
 

@@ -1,8 +1,8 @@
 """CSV: one line per row of the analysis (every layer instance), a totals line, then the conventions.
 
-Numbers are plain integers (no grouping) and symbolic values are SymPy expressions,
-so that a spreadsheet or ``pandas.read_csv(..., comment="#")`` reads them as they are.
-The conventions follow the data as ``#`` comment lines.
+Numbers are plain integers (no grouping) and symbolic values are expressions, so that a
+spreadsheet or ``pandas.read_csv(..., comment="#")`` reads them as they are. The
+conventions follow the data as ``#`` comment lines.
 """
 
 from __future__ import annotations
@@ -10,21 +10,21 @@ from __future__ import annotations
 import csv
 import io
 
-from sympy import Expr
-
-from ..analysis import DTYPE_BYTES, Analysis
-from ..conventions import lines as conventions
+from .. import arith
+from ..constants import conventions
+from . import Report
 
 HEADER = ("index", "layer", "kind", "count", "output_h", "output_w", "output_c",
           "weights", "biases", "params", "buffers", "macs", "activations")
 KEYS = ("weights", "biases", "params", "buffers", "macs", "activations")
 
 
-def _value(expr: Expr) -> int | str:
-    return int(expr) if expr.is_Integer else str(expr)
+def _value(value: object) -> int | str:
+    value = arith.norm(value)
+    return value if type(value) is int else arith.text(value)
 
 
-def render(analysis: Analysis) -> str:
+class CsvFormatter:
     """The rows as CSV; ``count`` is how many times a row counts (a symbolic repeat ``x{n}``).
 
     >>> import symcnn
@@ -37,15 +37,19 @@ def render(analysis: Analysis) -> str:
     # totals: flops=13824, param_bytes=448, activation_bytes=1792 (fp32)
     # MACs: multiply-accumulates of conv
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    for row in analysis.rows:
-        writer.writerow([row.index, row.name, row.kind, _value(row.count), *(_value(d) for d in row.output),
-                         *(_value(getattr(row, key)) for key in KEYS)])
-    totals = analysis.totals
-    writer.writerow(["", "total", "", "", "", "", "", *(_value(totals[key]) for key in KEYS)])
-    size = DTYPE_BYTES[analysis.dtype]
-    notes = [f"totals: flops={_value(totals['flops'])}, param_bytes={_value(totals['param_bytes'])}, "
-             f"activation_bytes={_value(totals['activation_bytes'])} ({analysis.dtype})"]
-    return out.getvalue() + "\n".join(f"# {text}" for text in notes + conventions(analysis.dtype, size))
+
+    name = "csv"
+
+    def render(self, report: Report) -> str:
+        analysis = report.analysis
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(HEADER)
+        for row in analysis.rows:
+            writer.writerow([row.index, row.name, row.kind, _value(row.count), *(_value(d) for d in row.output),
+                             *(_value(getattr(row, key)) for key in KEYS)])
+        totals = analysis.totals
+        writer.writerow(["", "total", "", "", "", "", "", *(_value(totals[key]) for key in KEYS)])
+        notes = [f"totals: flops={_value(totals['flops'])}, param_bytes={_value(totals['param_bytes'])}, "
+                 f"activation_bytes={_value(totals['activation_bytes'])} ({analysis.dtype})"]
+        return out.getvalue() + "\n".join(f"# {text}" for text in notes + conventions(analysis.dtype))

@@ -1,4 +1,4 @@
-"""The rows of a paper table: repeated blocks collapsed, in-place layers left out.
+"""The lines of a paper table: repeated blocks collapsed, in-place layers left out.
 
 The LaTeX, Markdown and HTML tables show the same lines. A ``repeat`` block whose
 consecutive unrolled instances are identical (same layers, shapes and costs) is
@@ -8,13 +8,12 @@ Activation functions, dropout, flatten and id cost nothing and get no line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sympy import Expr
-
-from ..analysis import Analysis, Block, Row
-from ..layers import ELEMENTWISE, ONE, Layer, Shape
+from ..analysis import Analysis
+from ..layers import Layer, Shape
+from ..walk import Block, BlockKind, Row
 
 
 @dataclass(frozen=True)
@@ -29,11 +28,14 @@ class Line:
     """
 
     row: Row
-    times: Expr
+    times: Any
     layer: Layer | None = None
     input: Shape | None = None
     level: int = 0
     shortcut: bool = False
+
+
+BRANCHING = (BlockKind.RES, BlockKind.CONCAT, BlockKind.MUL, BlockKind.SPLIT, BlockKind.SIDE)
 
 
 def lines(analysis: Analysis, expand: bool = False) -> list[Line]:
@@ -46,30 +48,19 @@ def lines(analysis: Analysis, expand: bool = False) -> list[Line]:
     >>> len(lines(a, expand=True))
     4
     """
-    out = [Line(analysis.rows[0], ONE)]
-    out += _walk(analysis, analysis.tree, ONE, 0, False, expand)
-    return [line for line in out if line.row.kind not in ELEMENTWISE]
+    out = [Line(analysis.rows[0], 1)]
+    out += _walk(analysis, analysis.tree, 1, 0, False, expand)
+    return [line for line in out if line.layer is None or not line.layer.in_place]
 
 
-def omitted(analysis: Analysis) -> list[str]:
-    """The kinds of in-place layers the table leaves out, in order of first use.
-
-    >>> import symcnn
-    >>> omitted(symcnn.load("vgg16").analyze())
-    ['relu', 'dropout']
-    """
-    kinds = [row.kind for row in analysis.rows if row.kind in ELEMENTWISE]
-    return list(dict.fromkeys(kinds))
-
-
-def _walk(analysis: Analysis, block: Block, times: Expr, level: int, shortcut: bool, expand: bool) -> list[Line]:
+def _walk(analysis: Analysis, block: Block, times: Any, level: int, shortcut: bool, expand: bool) -> list[Line]:
     rows = analysis.rows
-    if block.kind == "layer":
+    if block.kind is BlockKind.LAYER:
         assert block.row is not None
         row = rows[block.row]
         return [Line(row, times * row.count, block.layer, block.input, level, shortcut)]
     out: list[Line] = []
-    if block.kind == "repeat" and not expand:
+    if block.kind is BlockKind.REPEAT and not expand:
         start = 0
         while start < len(block.parts):
             signature = _signature(analysis, block.parts[start])
@@ -79,9 +70,9 @@ def _walk(analysis: Analysis, block: Block, times: Expr, level: int, shortcut: b
             out += _walk(analysis, block.parts[start], times * (end - start), level, shortcut, expand)
             start = end
         return out
-    inner = level + (block.kind in ("res", "concat", "mul"))
+    inner = level + (block.kind in BRANCHING)
     for i, part in enumerate(block.parts):
-        out += _walk(analysis, part, times, inner, shortcut or (block.kind == "res" and i == 1), expand)
+        out += _walk(analysis, part, times, inner, shortcut or (block.kind is BlockKind.RES and i == 1), expand)
     if block.row is not None:
         row = rows[block.row]
         out.append(Line(row, times * row.count, level=level, shortcut=shortcut))
@@ -95,26 +86,3 @@ def _signature(analysis: Analysis, block: Block) -> tuple[tuple[object, ...], ..
         (r.name, r.output, r.weights, r.biases, r.buffers, r.macs, r.activations, r.count)
         for r in (analysis.rows[i] for i in sorted(indexes))
     )
-
-
-def notes(analysis: Analysis, shown: list[Line], value: Callable[[Expr], str], code: Callable[[str], str]) -> list[str]:
-    """The sentences under a Markdown or HTML table, with the format's own way to write values and layer names.
-
-    >>> import symcnn
-    >>> a = symcnn.parse("input 8x8x3\\n(conv3-4, relu) x3").analyze()
-    >>> notes(a, lines(a), str, str)[1:]
-    ['×n: a block repeated n times; the row shows one instance, the totals count all n.', 'Not listed: relu (in place, no cost).']
-    """
-    t = analysis.totals
-    found = [f"FLOPs = 2 × MACs = {value(t['flops'])}. "
-             f"Buffers (BatchNorm running statistics): {value(t['buffers'])}. "
-             f"Memory at {analysis.dtype}: parameters {value(t['param_bytes'])} bytes, "
-             f"activations {value(t['activation_bytes'])} bytes."]
-    if any(line.times != 1 for line in shown):
-        found.append("×n: a block repeated n times; the row shows one instance, the totals count all n.")
-    skipped = omitted(analysis)
-    if skipped:
-        found.append(f"Not listed: {', '.join(code(kind) for kind in skipped)} (in place, no cost).")
-    if analysis.divisible:
-        found.append(f"The input height and width are taken to be multiples of {analysis.divisible}.")
-    return found

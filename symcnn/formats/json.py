@@ -1,31 +1,29 @@
-"""One JSON object: input, layers, totals, formulas and conventions."""
+"""One JSON object: input, values, layers, totals, side outputs, conventions (and formulas on request)."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sympy import Expr
-
-from ..analysis import DTYPE_BYTES, TOTAL_KEYS, Analysis
-from ..conventions import lines
-
-if TYPE_CHECKING:
-    from ..memory import Memory
+from .. import arith
+from ..constants import TOTAL_KEYS, conventions
+from . import Report
 
 
-def value(expr: Expr) -> int | str:
-    """An int when the value is a number, else the SymPy expression as a string."""
-    return int(expr) if expr.is_Integer else str(expr)
+def value(v: Any) -> int | str:
+    """An int when the value is a number, else the expression as a string (SymPy's syntax)."""
+    v = arith.norm(v)
+    return v if type(v) is int else str(v)
 
 
-def to_dict(analysis: Analysis) -> dict[str, Any]:
-    """The analysis as plain JSON-ready data.
+def to_dict(report: Report) -> dict[str, Any]:
+    """The analysis as plain JSON-ready data; ``formulas`` when the report asks for them or names are left.
 
     >>> import symcnn
     >>> symcnn.parse("input 8x8x3\\nconv3-4").analyze().to_dict()["totals"]["params"]
     112
     """
+    analysis = report.analysis
     layers = [
         {
             "index": row.index,
@@ -39,46 +37,59 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             "macs": value(row.macs),
             "activations": value(row.activations),
             "count": value(row.count),
+            **({"side": True} if row.side else {}),
         }
         for row in analysis.rows
     ]
-    return {
+    data: dict[str, Any] = {
         "input": dict(zip("HWC", (value(d) for d in analysis.input))),
         "values": {name: str(v) for name, v in analysis.values.items()},
         "dtype": analysis.dtype,
         "divisible": analysis.divisible,
         "layers": layers,
         "totals": {key: value(analysis.totals[key]) for key in TOTAL_KEYS},
-        "formulas": {key: str(analysis.formulas[key]) for key in TOTAL_KEYS},
-        "conventions": lines(analysis.dtype, DTYPE_BYTES[analysis.dtype]),
-        "batch": value(analysis.batch_size),
     }
+    side = analysis.side_totals
+    if side is not None:
+        data["side_outputs"] = {key: value(side[key]) for key in TOTAL_KEYS}
+    if report.formulas or not analysis.is_numeric:
+        data["formulas"] = {key: str(analysis.formulas[key]) for key in TOTAL_KEYS}
+    data["conventions"] = conventions(analysis.dtype)
+    data["batch"] = value(analysis.batch_size)
+    if report.memory is not None:
+        data["memory"] = memory_dict(report)
+    return data
 
 
-def memory_dict(m: Memory) -> dict[str, Any]:
+def memory_dict(report: Report) -> dict[str, Any]:
     """The ``memory`` object: settings, bytes (and formulas) of each part, live and saved bytes per row.
 
     >>> import symcnn
     >>> from symcnn.memory import memory
-    >>> memory_dict(memory(symcnn.parse("input 8x8x3\\nconv3-4").analyze(batch=2), "sgd"))["training_bytes"]
+    >>> a = symcnn.parse("input 8x8x3\\nconv3-4").analyze(batch=2)
+    >>> memory_dict(Report(a, memory(a, "sgd")))["training_bytes"]
     2432
     """
+    m = report.memory
+    assert m is not None
     saved = m.saved_by_row()
-    return {
+    data: dict[str, Any] = {
         "optimizer": m.optimizer,
         "amp": m.amp,
         "device": m.device,
         **{key: value(v) for key, v in m.totals().items()},
-        "formulas": {key: str(v) for key, v in m.formulas().items()},
-        "layers": [{"index": i, "live_bytes": value(live), "saved_bytes": value(saved[i])}
-                   for i, live in m.live.items()],
-        "saved": [{"row": s.row, "what": s.what, "elements": value(s.elements), "bytes_per_element": s.itemsize,
-                   "count": value(s.times)} for s in m.saved],
     }
+    if report.formulas or not report.analysis.is_numeric:
+        data["formulas"] = {key: str(v) for key, v in m.formulas().items()}
+    data["layers"] = [{"index": i, "live_bytes": value(live), "saved_bytes": value(saved[i])}
+                      for i, live in m.live.items()]
+    data["saved"] = [{"row": s.row, "what": s.what, "elements": value(s.elements), "bytes_per_element": s.itemsize,
+                      "count": value(s.times)} for s in m.saved]
+    return data
 
 
-def render(analysis: Analysis, memory: Memory | None = None) -> str:
-    data = to_dict(analysis)
-    if memory is not None:
-        data["memory"] = memory_dict(memory)
-    return json.dumps(data, indent=2)
+class JsonFormatter:
+    name = "json"
+
+    def render(self, report: Report) -> str:
+        return json.dumps(to_dict(report), indent=2)

@@ -9,16 +9,14 @@ and the fonts of the default OT1 encoding.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from typing import Any
 
-import sympy
-from sympy import Expr
-
-from ..analysis import DTYPE_BYTES, Analysis
-from ..conventions import lines as conventions
+from .. import arith
+from ..analysis import Analysis
 from ..errors import SymcnnError
-from . import derivation
-from .grouped import Line, lines, omitted
+from . import Report, derivation
+from .grouped import Line, lines
+from .style import Latex, notes
 from .tex import Printer, text, width
 
 COLUMNS = ("Layer", "Output", "Weights", "Biases", "Params", "MACs", "Activations")
@@ -31,63 +29,48 @@ NEEDS = (("booktabs", r"\toprule"), ("graphicx", r"\resizebox"), ("longtable", r
 """The packages a fragment needs, each with what in the fragment uses it."""
 
 
-def _label(line: Line, printer: Printer) -> str:
+def _label(line: Line, style: Latex) -> str:
     indent = rf"\hspace*{{{line.level}em}}" if line.level else ""
-    times = "" if line.times == 1 else rf"\ $\times {printer.math(line.times)}$"
-    return indent + text(line.row.name) + (" (shortcut)" if line.shortcut else "") + times
+    return indent + text(line.row.name) + (" (shortcut)" if line.shortcut else "") + style.times_label(line.times)
 
 
 TOTAL_WIDTH = 30
 """Most printed characters of a symbolic total in the totals row; a longer one goes under the table."""
 
 
-def _fits(printer: Printer, value: Expr) -> bool:
-    return bool(value.is_Integer or width(printer.math(value)) <= TOTAL_WIDTH)
+def _fits(printer: Printer, value: Any) -> bool:
+    return bool(arith.numeric(value) or width(printer.math(value)) <= TOTAL_WIDTH)
 
 
-def _total(printer: Printer, value: Expr) -> str:
+def _total(printer: Printer, value: Any) -> str:
     return printer.number(value) if _fits(printer, value) else "(below)"
 
 
-def _caption(analysis: Analysis, printer: Printer, name: str | None) -> str:
-    where = f"input ${printer.shape(analysis.input)}$"
-    for key, value in analysis.values.items():
-        where += f", ${printer.math(sympy.Symbol(key), grouped=False)} = {printer.math(value, grouped=False)}$"
+def _caption(analysis: Analysis, style: Latex, name: str | None) -> str:
     of = f" of {text(name)}" if name else ""
-    return f"Cost of each layer{of} at {where}."
+    return f"Cost of each layer{of} at {style.where(analysis)}."
 
 
-def _notes(analysis: Analysis, printer: Printer, shown: list[Line]) -> list[str]:
+def _notes(analysis: Analysis, style: Latex, shown: list[Line]) -> list[str]:
+    printer = style.printer
     t = analysis.totals
-    size = DTYPE_BYTES[analysis.dtype]
-    notes = []
+    found = []
     long = [(title, key) for title, key in zip(COLUMNS[2:], KEYS) if not _fits(printer, t[key])]
     if long:
-        notes.append("Totals: " + "; ".join(f"{title if key == 'macs' else title.lower()} ${printer.math(t[key])}$"
+        found.append("Totals: " + "; ".join(f"{title if key == 'macs' else title.lower()} ${printer.math(t[key])}$"
                                             for title, key in long) + ".")
-    notes.append(f"FLOPs $= 2\\times{{}}$MACs $= {printer.math(t['flops'])}$. "
-                 f"Buffers (BatchNorm running statistics): ${printer.math(t['buffers'])}$. "
-                 f"Memory at {analysis.dtype}: parameters ${printer.math(t['param_bytes'])}$ bytes, "
-                 f"activations ${printer.math(t['activation_bytes'])}$ bytes.")
-    if any(line.times != 1 for line in shown):
-        notes.append(r"$\times n$: a block repeated $n$ times; the row shows one instance, the totals count all $n$.")
-    skipped = omitted(analysis)
-    if skipped:
-        notes.append(f"Not listed: {', '.join(text(kind) for kind in skipped)} (in place, no cost).")
-    notes += [text(sentence[0].upper() + sentence[1:]) + "." for sentence in conventions(analysis.dtype, size)]
-    if analysis.divisible:
-        notes.append(f"The input height and width are taken to be multiples of {analysis.divisible}.")
-    return notes
+    return found + notes(analysis, shown, style, with_conventions=True)
 
 
-def _rows(analysis: Analysis, printer: Printer, shown: list[Line]) -> list[str]:
+def _rows(analysis: Analysis, style: Latex, shown: list[Line]) -> list[str]:
+    printer = style.printer
     body = []
-    previous: Expr | None = None
+    previous: Any = None
     for line in shown:
         if previous is not None and line.times != previous:
             body.append(r"\addlinespace[2pt]")
         previous = line.times
-        cells = [_label(line, printer), f"${printer.shape(line.row.output)}$"]
+        cells = [_label(line, style), style.shape(line.row.output)]
         cells += [printer.number(getattr(line.row, key)) for key in KEYS]
         body.append(" & ".join(cells) + r" \\")
     t = analysis.totals
@@ -106,18 +89,19 @@ def cost_table(analysis: Analysis, printer: Printer, expand: bool = False, name:
         conv3-64\ $\times 2$ & $8\times 8\times 64$ & 36{,}864 & 64 & 36{,}928 & 2{,}359{,}296 & 4{,}096 \\
     """
     shown = lines(analysis, expand)
-    caption = _caption(analysis, printer, name)
+    style = Latex(printer)
+    caption = _caption(analysis, style, name)
     label = "tab:" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") if name else "network") + "-cost"
     head = [r"\toprule", " & ".join(COLUMNS) + r" \\", r"\midrule"]
-    rows = _rows(analysis, printer, shown)
-    notes = _notes(analysis, printer, shown)
+    rows = _rows(analysis, style, shown)
+    found = _notes(analysis, style, shown)
     indent = "    "
     size = next((size for size, most in FLOAT_ROWS.items() if len(shown) <= most), None)
     if size is None:
         out = [r"\begingroup", r"\footnotesize", r"\setlength{\tabcolsep}{3pt}", r"\begin{longtable}{@{}llrrrrr@{}}",
                rf"\caption{{{caption}}}\label{{{label}}}\\"] + head + [r"\endhead"]
         out += [indent + row for row in rows] + [r"\bottomrule", r"\end{longtable}"]
-        out += [r"\scriptsize\raggedright"] + [note + r"\par" for note in notes] + [r"\endgroup"]
+        out += [r"\scriptsize\raggedright"] + [note + r"\par" for note in found] + [r"\endgroup"]
         return "\n".join(out)
     out = [r"\begin{table}[htbp]", r"  \centering", f"  \\{size}", r"  \setlength{\tabcolsep}{4pt}",
            f"  \\caption{{{caption}}}", f"  \\label{{{label}}}", r"  \smallskip",
@@ -127,7 +111,7 @@ def cost_table(analysis: Analysis, printer: Printer, expand: bool = False, name:
     out += [indent + row for row in head + rows] + [indent + r"\bottomrule", r"  \end{tabular}}%"]
     out += [r"  \ifdim\wd0>\linewidth\sbox0{\resizebox{\linewidth}{!}{\usebox0}}\fi", r"  \usebox0"]
     out += [r"  \par\medskip", r"  \parbox{\wd0}{", f"  \\{NOTE_SIZE[size]}\\raggedright"]
-    out += [f"  {note}\\par" for note in notes] + [r"  }", r"\end{table}"]
+    out += [f"  {note}\\par" for note in found] + [r"  }", r"\end{table}"]
     return "\n".join(out)
 
 
@@ -172,9 +156,7 @@ def document(body: str, analysis: Analysis, siunitx: bool, name: str | None) -> 
     ])
 
 
-def render(analysis: Analysis, *, table: bool = True, derive: bool = False, standalone: bool = False,
-           siunitx: bool = False, expand: bool = False, symbols: Mapping[str, str] | None = None,
-           name: str | None = None) -> str:
+class LatexFormatter:
     r"""The table and/or the derivation, as a fragment or (``standalone``) a whole document.
 
     ``symbols`` maps names of the network to LaTeX written on purpose (``{"a": r"\alpha"}``);
@@ -182,21 +164,26 @@ def render(analysis: Analysis, *, table: bool = True, derive: bool = False, stan
 
     >>> import symcnn
     >>> a = symcnn.parse("input 32x32x3\nconv3-{16*a}").analyze()
-    >>> print(render(a, symbols={"a": r"\alpha"}, name="my_net").splitlines()[5])
+    >>> print(LatexFormatter().render(Report(a, symbols={"a": r"\alpha"}, name="my_net")).splitlines()[5])
       \caption{Cost of each layer of my\_net at input $32\times 32\times 3$.}
     """
-    unknown = sorted(set(symbols or {}) - set(analysis.network.symbols))
-    if unknown:
-        names = ", ".join(analysis.network.symbols) or "none"
-        raise SymcnnError(f"the network has no name '{unknown[0]}' to give a symbol to; its names are: {names}")
-    printer = Printer(symbols, siunitx)
-    parts = []
-    if table:
-        parts.append(cost_table(analysis, printer, expand, name))
-    if derive:
-        parts.append(derivation.render(analysis, printer, expand))
-    body = "\n\n".join(parts)
-    if standalone:
-        return document(body, analysis, siunitx, name)
-    needs = [package for package, used in NEEDS if used in body]
-    return f"% symcnn: needs \\usepackage{{{','.join(needs)}}}\n{body}" if needs else body
+
+    name = "latex"
+
+    def render(self, report: Report) -> str:
+        analysis = report.analysis
+        unknown = sorted(set(report.symbols) - set(analysis.network.names))
+        if unknown:
+            names = ", ".join(analysis.network.names) or "none"
+            raise SymcnnError(f"the network has no name '{unknown[0]}' to give a symbol to; its names are: {names}")
+        printer = Printer(report.symbols, report.siunitx)
+        parts = []
+        if report.table:
+            parts.append(cost_table(analysis, printer, report.expand, report.name))
+        if report.derive:
+            parts.append(derivation.render(analysis, printer, report.expand))
+        body = "\n\n".join(parts)
+        if report.standalone:
+            return document(body, analysis, report.siunitx, report.name)
+        needs = [package for package, used in NEEDS if used in body]
+        return f"% symcnn: needs \\usepackage{{{','.join(needs)}}}\n{body}" if needs else body

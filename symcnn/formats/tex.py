@@ -13,11 +13,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-import sympy
-from sympy import Expr
+from fractions import Fraction
+from typing import Any
 
+from .. import arith
 from ..errors import SymcnnError
-from ..layers import Shape
 
 _ASCII = {
     "\\": r"\textbackslash{}",
@@ -121,7 +121,8 @@ def text(value: str, typewriter: bool = False) -> str:
 
 def _group(digits: str) -> str:
     """``138357544`` as ``138{,}357{,}544``: the comma grouping, safe in text and in math."""
-    return f"{int(digits):,}".replace(",", "{,}")
+    sign = "-" if digits.startswith("-") else ""
+    return sign + f"{int(digits.lstrip('-')):,}".replace(",", "{,}")
 
 
 def _group_numerals(latex: str, siunitx: bool) -> str:
@@ -188,9 +189,10 @@ def symbol_option(item: str) -> tuple[str, str]:
 class Printer:
     """Expressions and numbers as LaTeX, with the network's names spelled for readers.
 
-    >>> import sympy
-    >>> a = sympy.Symbol("a", positive=True)
-    >>> Printer({"a": r"\\alpha"}).math(1792 * a + 36928)
+    Numbers are written without SymPy; expressions with names go through ``sympy.latex``.
+
+    >>> from symcnn.symbolic import symbol
+    >>> Printer({"a": r"\\alpha"}).math(1792 * symbol("a") + 36928)
     '1{,}792 \\\\alpha + 36{,}928'
     """
 
@@ -198,21 +200,34 @@ class Printer:
         self.symbols = dict(symbols or {})
         self.siunitx = siunitx
 
-    def _names(self, expr: Expr) -> dict[sympy.Symbol, str]:
-        return {s: self.symbols.get(s.name) or symbol(s.name) for s in expr.free_symbols}  # type: ignore[attr-defined]
+    def name(self, name: str) -> str:
+        """A name as LaTeX: as the user asked (``--symbol``), else as :func:`symbol` spells it."""
+        return self.symbols.get(name) or symbol(name)
 
-    def math(self, expr: Expr, grouped: bool = True) -> str:
+    def math(self, expr: Any, grouped: bool = True) -> str:
         """An expression as math-mode LaTeX (``H / 2``, not a stacked fraction), integers grouped if ``grouped``."""
-        latex = sympy.latex(expr, symbol_names=self._names(expr), fold_short_frac=True, order="grlex")
+        expr = arith.norm(expr)
+        if type(expr) is int:
+            latex = str(expr)
+        elif type(expr) is Fraction:
+            latex = f"{'- ' * (expr < 0)}{abs(expr.numerator)} / {expr.denominator}"
+        else:
+            import sympy
+
+            names = {s: self.name(s.name) for s in expr.free_symbols}
+            latex = sympy.latex(expr, symbol_names=names, fold_short_frac=True, order="grlex")
         return _group_numerals(latex, self.siunitx) if grouped else latex
 
-    def terms(self, expr: Expr) -> list[str]:
+    def terms(self, expr: Any) -> list[str]:
         """The terms of a sum, each with its sign (``+ 3 H``, ``- 2``), the first without a plus.
 
-        >>> import sympy
-        >>> Printer().terms(2 * sympy.Symbol("H")**2 - 3 * sympy.Symbol("H") + 10000)
+        >>> from symcnn.symbolic import symbol
+        >>> Printer().terms(2 * symbol("H")**2 - 3 * symbol("H") + 10000)
         ['2 H^{2}', '- 3 H', '+ 10{,}000']
         """
+        expr = arith.norm(expr)
+        if arith.numeric(expr):
+            return [self.math(expr)]
         out = []
         for i, term in enumerate(expr.as_ordered_terms(order="grlex") if expr.is_Add else [expr]):
             negative = term.could_extract_minus_sign()
@@ -220,22 +235,21 @@ class Printer:
             out.append(("- " if negative else "+ " if i else "") + body)
         return out
 
-    def number(self, value: Expr) -> str:
+    def number(self, value: Any) -> str:
         r"""A count for a table cell: ``1{,}792``, ``\num{1792}``, or ``$...$`` when symbolic.
 
-        >>> import sympy
-        >>> Printer().number(sympy.Integer(1792)), Printer(siunitx=True).number(sympy.Integer(1792))
+        >>> Printer().number(1792), Printer(siunitx=True).number(1792)
         ('1{,}792', '\\num{1792}')
         """
-        if value.is_Integer:
-            return f"\\num{{{int(value)}}}" if self.siunitx else _group(str(int(value)))
+        value = arith.norm(value)
+        if type(value) is int:
+            return f"\\num{{{value}}}" if self.siunitx else _group(str(value))
         return f"${self.math(value)}$"
 
-    def shape(self, dims: Shape) -> str:
+    def shape(self, dims: tuple[Any, ...]) -> str:
         r"""An output shape as ``224\times 224\times 64`` (math mode, without the dollars).
 
-        >>> import sympy
-        >>> print(Printer().shape((sympy.Integer(224), sympy.Integer(224), sympy.Integer(64))))
+        >>> print(Printer().shape((224, 224, 64)))
         224\times 224\times 64
         """
         return r"\times ".join(self.math(d, grouped=False) for d in dims)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import re
+import importlib
 import sys
-from pathlib import Path
 
-from . import memory, scaling, zoo
-from .analysis import DTYPE_BYTES, Analysis
-from .errors import SymcnnError
-from .network import Network
-from .syntax import parse, parse_assignment
+from .. import zoo
+from ..api import Analysis, public
+from ..constants import DTYPE_BYTES
+from ..errors import SymcnnError
+from ..formats import Report, render
+from ..loading import display_name, load_arch
+from ..memory import AMP_DTYPES, DEVICES, OPTIMIZER_COPIES, Memory, memory
+from ..scaling import scaled
+from ..syntax import parse_assignment
 
 EPILOG = """examples:
   symcnn vgg16 --at 224x224x3
@@ -19,6 +22,10 @@ EPILOG = """examples:
   symcnn vgg16 --formula
   symcnn examples/vgg16.cnn --json
 """
+
+SUBCOMMANDS: dict[str, str] = {"solve": "symcnn.cli.solve", "sweep": "symcnn.cli.sweep",
+                               "compare": "symcnn.cli.compare"}
+"""Subcommand name -> module whose ``run(argv) -> str`` handles it (``symcnn solve ...``)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,13 +47,27 @@ def _arguments() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="N", default="1",
                    help="batch size, multiplying activations, MACs and memory: a number, or a name such as N "
                         "that stays in the formulas (default 1)")
-    memory.add_arguments(p)
-    scaling.add_arguments(p)
+    group = p.add_argument_group("memory (inference peak and training memory)")
+    group.add_argument("--memory", action="store_true", help="add the memory section")
+    group.add_argument("--optimizer", choices=list(OPTIMIZER_COPIES),
+                       help="optimizer state: sgd none, momentum 1 copy of the parameters, adam and adamw 2 and a "
+                            "step counter per tensor (default adam; implies --memory)")
+    group.add_argument("--amp", choices=AMP_DTYPES,
+                       help="mixed precision: activations in this type, fp32 master weights (implies --memory)")
+    group.add_argument("--device", choices=DEVICES,
+                       help="where training runs: the dropout mask and the BatchNorm statistics differ "
+                            "(default cuda; implies --memory)")
+    p.add_argument("--width", metavar="W", help="multiply every channel count (but the classifier's) by W, "
+                   "a name such as w or a number such as 0.75")
+    p.add_argument("--resolution", metavar="R", help="input R x R (a name such as r, or a number)")
+    p.add_argument("--round-channels", type=int, metavar="D", help="round each scaled channel count as "
+                   "MobileNets do (torchvision's _make_divisible(c*W, D))")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--markdown", action="store_true", help="print a Markdown table")
     out.add_argument("--formula", action="store_true", help="print the totals as closed forms")
     out.add_argument("--csv", action="store_true", help="print every row as CSV, then the totals and conventions")
+    p.add_argument("--formulas", action="store_true", help="--json: also the closed forms (at concrete sizes)")
     paper = p.add_argument_group("LaTeX for papers")
     paper.add_argument("--latex", action="store_true", help="print a booktabs table (a LaTeX fragment)")
     paper.add_argument("--derive", action="store_true", help="print the derivation of every cost (LaTeX align*)")
@@ -62,48 +83,16 @@ def _arguments() -> argparse.ArgumentParser:
     return p
 
 
-def load_arch(arch: str) -> Network:
-    """A path to a .cnn file, a built-in model name, or notation text."""
-    path = _as_path(arch)
-    if path is not None:
-        try:
-            return parse(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SymcnnError(f"no such file: {arch}") from None
-        except UnicodeDecodeError:
-            raise SymcnnError(f"cannot read {arch}: it is not UTF-8 text") from None
-        except OSError as error:
-            raise SymcnnError(f"cannot read {arch}: {error.strerror}") from None
-    if arch in zoo.names():
-        return zoo.load(arch)
-    if re.fullmatch(r"[a-z]+[a-z0-9_]*\d[a-z0-9_]*", arch) and not re.match(
-            r"(?i)(dw|de)?conv|fc|pool|avgpool|maxpool|apool|upsample", arch):
-        raise SymcnnError(f"no built-in model '{arch}'; the built-in models are {', '.join(zoo.names())}")
-    return parse(arch)
-
-
-def _as_path(arch: str) -> Path | None:
-    """The file ARCH names, if it names one (or ends in .cnn); None for notation text."""
-    if "\n" in arch or "\0" in arch or len(arch) > 1024:
+def _memory(analysis: Analysis, args: argparse.Namespace) -> Memory | None:
+    """The memory the options ask for, or None when they ask for none."""
+    if not (args.memory or args.optimizer or args.amp or args.device):
         return None
-    path = Path(arch)
-    try:
-        if path.is_dir():
-            raise SymcnnError(f"{arch} is a directory; give a .cnn file, a built-in model or notation text")
-        return path if path.is_file() or path.suffix == ".cnn" else None
-    except OSError:
-        return None
-
-
-SUBCOMMANDS: dict[str, str] = {"solve": "symcnn.solve", "sweep": "symcnn.sweep", "compare": "symcnn.compare"}
-"""Subcommand name -> module whose ``run(argv) -> str`` handles it (``symcnn solve ...``)."""
+    return memory(analysis, args.optimizer or "adam", args.amp, args.device or "cuda")
 
 
 def run(argv: list[str]) -> str:
     """The text the command prints for these arguments (raises SymcnnError on bad input)."""
     if argv and argv[0] in SUBCOMMANDS:
-        import importlib
-
         return importlib.import_module(SUBCOMMANDS[argv[0]]).run(argv[1:])  # type: ignore[no-any-return]
     args = _arguments().parse_args(argv)
     if args.list:
@@ -111,53 +100,34 @@ def run(argv: list[str]) -> str:
     if args.arch is None:
         raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
     values = dict(parse_assignment(item) for item in args.set)
-    network = scaling.from_arguments(load_arch(args.arch), args)
-    analysis: Analysis = network.analyze(dtype=args.dtype, divisible=args.divisible, batch=args.batch)
+    network = load_arch(args.arch)
+    if args.width is not None or args.resolution is not None or args.round_channels is not None:
+        network = scaled(network, args.width, args.resolution, args.round_channels)
+    analysis: Analysis = public(network).analyze(dtype=args.dtype, divisible=args.divisible, batch=args.batch)
     if values or args.at:
         analysis = analysis.at(args.at, **values)
-    mem = memory.from_arguments(analysis, args)
-    if mem is not None and (args.latex or args.derive or args.standalone or args.csv):
+    mem = _memory(analysis, args)
+    latex = args.latex or args.derive or args.standalone
+    if mem is not None and (latex or args.csv):
         raise SymcnnError("the memory section is in the text, --json, --markdown and --formula outputs only")
-    if args.latex or args.derive or args.standalone:
-        if args.json or args.markdown or args.formula or args.csv:
-            raise SymcnnError("--latex, --derive and --latex-document do not combine with --json, --markdown, "
-                              "--formula or --csv")
-        from .formats import latex, tex
+    if latex and (args.json or args.markdown or args.formula or args.csv):
+        raise SymcnnError("--latex, --derive and --latex-document do not combine with --json, --markdown, "
+                          "--formula or --csv")
+    if not latex and (args.siunitx or args.symbol):
+        raise SymcnnError("--siunitx and --symbol apply to --latex, --derive and --latex-document")
+    if args.formulas and not args.json:
+        raise SymcnnError("--formulas applies to --json (the other outputs show formulas where names are left)")
+    report = Report(analysis, mem, expand=args.expand, name=display_name(args.arch), formulas=args.formulas)
+    if latex:
+        from ..formats.tex import symbol_option
 
         both = args.standalone and not (args.latex or args.derive)
-        return latex.render(analysis, table=args.latex or both, derive=args.derive or both,
-                            standalone=args.standalone, siunitx=args.siunitx, expand=args.expand,
-                            symbols=dict(tex.symbol_option(item) for item in args.symbol), name=_name(args.arch))
-    if args.siunitx or args.symbol:
-        raise SymcnnError("--siunitx and --symbol apply to --latex, --derive and --latex-document")
-    # Only the renderer in use is imported: start-up time is most of a run.
-    if args.json:
-        from .formats import json
-
-        return json.render(analysis, mem)
-    if args.markdown:
-        from .formats import markdown
-
-        return markdown.render(analysis, args.expand, mem)
-    if args.csv:
-        from .formats import csv
-
-        return csv.render(analysis)
-    if args.formula:
-        from .formats import formula
-
-        return formula.render(analysis, mem)
-    from .formats import text
-
-    return text.render(analysis, mem)
-
-
-def _name(arch: str) -> str | None:
-    """What to call the network in a caption: a built-in model's name or a file's stem, else nothing."""
-    path = _as_path(arch)
-    if path is not None:
-        return path.stem
-    return arch if arch in zoo.names() else None
+        report = Report(analysis, None, expand=args.expand, name=display_name(args.arch), siunitx=args.siunitx,
+                        symbols=dict(symbol_option(item) for item in args.symbol), table=args.latex or both,
+                        derive=args.derive or both, standalone=args.standalone)
+        return render("latex", report)
+    name = next((flag for flag in ("json", "markdown", "csv", "formula") if getattr(args, flag)), "text")
+    return render(name, report)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,7 +168,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"symcnn: cannot write the output: {error.strerror or error}", file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

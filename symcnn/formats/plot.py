@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import SymcnnError
-from .growth import growth
-from .options import decimal
-from .sweep import Sweep
+from typing import TYPE_CHECKING
+
+from ..arith import decimal
+from ..errors import SymcnnError
+from ..growth import growth
+
+if TYPE_CHECKING:
+    from ..sweep import Sweep
 
 PANELS = (("params", "parameters"), ("macs", "MACs (multiply-accumulates)"))
 AXIS_NAMES = {"w": "width multiplier w", "r": "input resolution r (pixels, r x r)"}
@@ -23,7 +27,7 @@ def plot(sweeps: Sequence[Sweep], path: str) -> None:
     >>> import symcnn, tempfile, pathlib
     >>> from symcnn.scaling import scaled
     >>> from symcnn.sweep import sweep
-    >>> vgg = scaled(symcnn.load("vgg16"), resolution="r").analyze()
+    >>> vgg = symcnn.analysis.analyze(scaled(symcnn.load("vgg16"), resolution="r"))
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "vgg.png"
     >>> plot([sweep(vgg, {"r": [96, 160, 224]}, label="vgg16")], str(out))
     >>> out.read_bytes()[:4]

@@ -1,16 +1,14 @@
-"""What the scaling subcommands (``solve``, ``sweep``, ``compare``) share: loading a model at an input."""
+"""What the subcommands share: an argument parser whose errors are SymcnnErrors, and loading a model at an input."""
 
 from __future__ import annotations
 
 import argparse
 
-from sympy import Rational
-
-from .analysis import DTYPE_BYTES
-from .errors import SymcnnError
-from .network import Network
-from .scaling import fixed_input, scaled, with_input
-from .syntax import parse_dims
+from ..constants import DTYPE_BYTES
+from ..errors import SymcnnError
+from ..network import Network
+from ..scaling import fixed_input, scaled, with_input
+from ..syntax import parse_dims
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,26 +33,11 @@ def prepared(network: Network, at: str | None = None, width: str | None = None, 
 
     >>> import symcnn
     >>> prepared(symcnn.load("vgg16"), width="w").input, prepared(symcnn.load("vgg16"), resolution="r").input
-    ((224, 224, 3), (r, r, 3))
+    ((224, 224, 3), (Name(name='r'), Name(name='r'), 3))
     """
     if at is not None:
         network = with_input(network, parse_dims(at))
     network = scaled(network, width, resolution, round_channels)
-    keep = frozenset(network.input[:2]) if resolution is not None else frozenset()
+    keep = frozenset(d.name for d in network.input[:2] if hasattr(d, "name")) if resolution is not None else \
+        frozenset()
     return with_input(network, fixed_input(network, keep))
-
-
-
-def decimal(value: Rational) -> str:
-    """A value as an exact decimal when it has one (``0.265625`` for 17/64), else as a fraction (``1/3``).
-
-    >>> decimal(Rational(17, 64)), decimal(Rational(1, 3)), decimal(Rational(224))
-    ('0.265625', '1/3', '224')
-    """
-    if value.is_Integer:
-        return str(value)
-    places = next((k for k in range(64) if (value * 10**k).is_Integer), None)
-    if places is None:
-        return str(value)
-    digits = str(int(value * 10**places)).rjust(places + 1, "0")
-    return f"{digits[:-places]}.{digits[-places:]}"

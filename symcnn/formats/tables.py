@@ -1,0 +1,54 @@
+"""The tables of the subcommands: ``compare`` (totals side by side) and ``sweep`` (totals on a grid)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import arith
+from ..constants import TOTAL_KEYS
+from .table import align
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+    from ..sweep import Sweep
+
+LABELS = {"macs": "MACs", "flops": "FLOPs", "activation_bytes": "activation bytes", "param_bytes": "param bytes"}
+SWEEP_KEYS = ("params", "macs", "activations")
+
+
+def compare(analyses: Sequence[Analysis], labels: Sequence[str]) -> str:
+    """One table: a row per total, a column per network.
+
+    >>> import symcnn
+    >>> small = symcnn.parse("input 32x32x3\\nconv3-8, gap, fc-10").analyze()
+    >>> print(compare([small, symcnn.load("vgg16").analyze().at("32x32x3")], ["small", "vgg16"]).splitlines()[2])
+    params                314   37,694,248
+    """
+    rows = [["", *labels]] + [[LABELS.get(key, key), *(arith.number(a.totals[key]) for a in analyses)]
+                              for key in TOTAL_KEYS]
+    return "\n".join(align(rows, set(range(1, len(labels) + 1))))
+
+
+def sweep(sweeps: Sequence[Sweep], csv: bool = False) -> str:
+    """The sweeps as one table (a model column when there are several), or as CSV with every total."""
+    names = list(dict.fromkeys(name for s in sweeps for name in s.axes))
+    keys = TOTAL_KEYS if csv else SWEEP_KEYS
+    several = len(sweeps) > 1 or csv
+    rows = []
+    for s in sweeps:
+        for values, totals in s.points():
+            given = dict(zip(s.axes, values))
+            rows.append(([s.label] if several else []) + [arith.decimal(given[n]) if n in given else "" for n in names]
+                        + [_cell(totals[k], csv) for k in keys])
+    header = (["model"] if several else []) + names + [k if csv else LABELS.get(k, k) for k in keys]
+    if csv:
+        return "\n".join(",".join(row) for row in [header] + rows)
+    left = 1 if several else 0
+    return "\n".join(align([header] + rows, set(range(left, len(header)))))
+
+
+def _cell(value: Any, csv: bool) -> str:
+    if isinstance(value, int):
+        return str(value) if csv else f"{value:,}"
+    return repr(float(value))

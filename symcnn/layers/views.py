@@ -1,0 +1,40 @@
+"""``flatten`` and ``id``: no new tensor, in inference or training (torch returns a view or the input)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .base import Cost, Layer, Shape, elements, register
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+@register
+@dataclass(frozen=True)
+class View(Layer):
+    """``flatten`` (to 1×1×HWC) and ``id`` (the identity, as a branch of ``concat`` or ``res``)."""
+
+    name: str
+
+    words: ClassVar[dict[str, dict[str, Any]]] = {"flatten": {"name": "flatten"}, "id": {"name": "id"}}
+    hint = "flatten and id are written alone"
+    syntax: ClassVar[str] = "`flatten`, `id`"
+    doc = "flatten gives 1×1×HWC; id is the identity (a branch of `concat` or `res`); both views, no new tensor"
+    saves_doc = "nothing"
+    torch_node = "`ViewBackward0`"
+    in_place = True
+    view = True
+
+    @property
+    def flat(self) -> str:  # type: ignore[override]
+        return "flattens" if self.name == "flatten" else "any"
+
+    def cost(self, x: Shape) -> Cost:
+        return Cost((1, 1, elements(x)) if self.name == "flatten" else x, 0, 0, 0, 0, 0)
+
+    def torch(self, x: tuple[int, int, int], out: tuple[int, int, int], flat: bool) -> nn.Module:
+        from torch import nn
+
+        return nn.Flatten() if self.name == "flatten" else nn.Identity()

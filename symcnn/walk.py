@@ -1,0 +1,418 @@
+"""One pass over a network: thread the shape through it and record a row per layer instance and join.
+
+The walk binds every value in an environment of names: numbers where the user gave them,
+SymPy symbols where not. With every name a number, the whole walk runs on Python ints.
+Inside a definition and in each branch, ``H_in``, ``W_in`` and ``C_in`` are bound to the
+shape entering it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Iterator
+
+from . import arith, limits, values
+from .arith import Bound
+from .constants import INPUT_SIZES
+from .errors import SymcnnError
+from .layers import Cost, Layer, LayerProblem, Shape, Span
+from .layers.base import count, elements
+from .network import Call, Concat, Gate, Network, Repeat, Residual, Seq, Side, Split
+from .values import Apply, ValueProblem
+
+
+class BlockKind(str, Enum):
+    """What a :class:`Block` is: a layer instance, or one of the notation's combinators."""
+
+    LAYER = "layer"
+    SEQ = "seq"
+    REPEAT = "repeat"
+    CALL = "call"
+    RES = "res"
+    CONCAT = "concat"
+    MUL = "mul"
+    SPLIT = "split"
+    SIDE = "side"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+JOINS = {BlockKind.RES: "add", BlockKind.CONCAT: "concat", BlockKind.MUL: "mul", BlockKind.SPLIT: "split"}
+"""The row each combinator adds where its branches meet (a side output has none)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row(Cost):
+    """One line of the breakdown: a layer instance, the input, or a join (add, concat, mul, split).
+
+    The costs are the layer's :class:`~symcnn.layers.Cost`. ``count`` is how many times
+    they count: 1, or the symbolic count of a repeat such as ``x{n}``. ``macs`` and
+    ``activations`` are for the whole batch; ``output`` is the shape of one sample.
+    ``layer`` is the bound layer (None for the input and joins); ``side`` marks the rows
+    of a side output, counted apart from the main path.
+    """
+
+    index: int
+    name: str
+    kind: str
+    count: Bound
+    depth: int
+    layer: Layer | None = None
+    side: bool = False
+
+    @property
+    def params(self) -> Bound:
+        return self.weights + self.biases
+
+
+@dataclass(frozen=True)
+class Block:
+    """The network as it runs: one block per layer instance or combinator, in execution order.
+
+    ``row`` is the index of the block's own row (a layer's, or the join's); ``parts`` are the
+    sub-blocks; ``input`` is the shape the block receives; ``name`` is a call as written or a
+    repeat's count (``x3``); ``count`` is the symbolic count of a repeat that is multiplied
+    rather than unrolled.
+    """
+
+    kind: BlockKind
+    input: Shape
+    parts: tuple[Block, ...] = ()
+    layer: Layer | None = None
+    row: int | None = None
+    name: str = ""
+    count: Bound = 1
+
+    def blocks(self) -> Iterator[Block]:
+        """This block and every block inside it, without recursion.
+
+        >>> import symcnn
+        >>> tree = symcnn.parse("input 8x8x4\\nres(conv1-4, relu)").analyze().tree
+        >>> sorted(str(b.kind) for b in tree.blocks())
+        ['layer', 'layer', 'res', 'seq', 'seq']
+        """
+        stack = [self]
+        while stack:
+            current = stack.pop()
+            yield current
+            stack.extend(current.parts)
+
+
+def shape_text(shape: Shape) -> str:
+    text = "x".join(arith.text(d) if arith.numeric(d) or getattr(d, "is_Atom", False) else f"({arith.text(d)})"
+                    for d in shape)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+class Walk:
+    """One pass over the network, appending rows and returning blocks."""
+
+    def __init__(self, network: Network, batch: Bound) -> None:
+        self.network = network
+        self.batch = batch
+        self.rows: list[Row] = []
+        self.costs: dict[tuple[Layer, Shape], tuple[Cost, str]] = {}
+        self.measured: set[Any] = set()
+        self.expanded: dict[tuple[str, tuple[Any, ...]], int] = {}
+        self.terms = 0
+        self.side = 0
+
+    def fail(self, message: str, span: Span, hint: str | None = None, kind: str = "error") -> SymcnnError:
+        return SymcnnError(message, kind, self.network.text, span.line, span.column, hint)
+
+    def emit(self, name: str, kind: str, cost: Cost, mult: Bound, depth: int, layer: Layer | None = None) -> int:
+        if len(self.rows) >= limits.MAX_LAYERS:
+            raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit")
+        macs, activations = cost.macs, cost.activations
+        if self.batch != 1:
+            macs, activations = self.batch * macs, self.batch * activations
+        row = Row(output=cost.output, weights=cost.weights, biases=cost.biases, buffers=cost.buffers, macs=macs,
+                  activations=activations, weight_formula=cost.weight_formula, index=len(self.rows), name=name,
+                  kind=kind, count=mult, depth=depth, layer=layer, side=self.side > 0)
+        self.rows.append(row)
+        self.measure(row)
+        return row.index
+
+    def measure(self, row: Row) -> None:
+        """Refuse a row with a number past MAX_DIGITS, or that takes the totals past MAX_TERMS terms.
+
+        Growth compounds (upsample x1000, concat(id | id) x30000, powers of sums in sizes);
+        caught here, it costs an error message instead of minutes of arithmetic, a total too
+        long to print, or an expansion that never ends. Rows share their values, so each
+        distinct value is measured once.
+        """
+        found = zip(("output height", "output width", "output channels", "weights", "biases", "buffers", "MACs",
+                     "activations"), (*row.output, row.weights, row.biases, row.buffers, row.macs, row.activations))
+        for what, value in found:
+            if arith.numeric(value):
+                try:
+                    values.check_digits(value)
+                except ValueProblem as problem:
+                    raise SymcnnError(f"layer {row.index} '{row.name}' is too large ({what}: {problem})",
+                                      "limit") from None
+                continue
+            value = value * row.count if row.count != 1 else value
+            if value in self.measured:
+                continue
+            self.measured.add(value)
+            from . import symbolic
+
+            try:
+                self.terms += symbolic.measure(value, limits.MAX_TERMS)
+            except ValueProblem as problem:
+                raise SymcnnError(f"layer {row.index} '{row.name}' is too large ({what}: {problem})",
+                                  "limit") from None
+            if self.terms > limits.MAX_TERMS:
+                raise SymcnnError(f"layer {row.index} '{row.name}': the symbolic totals would have more than "
+                                  f"{limits.MAX_TERMS:,} terms when multiplied out", "limit",
+                                  hint="give the input size and the values of the names (--at, --set)")
+
+    def join(self, kind: BlockKind, shape: Shape, mult: Bound, depth: int) -> int:
+        name = JOINS[kind]
+        return self.emit(name, name, Cost(shape, 0, 0, 0, 0, elements(shape)), mult, depth)
+
+    def node(self, node: Any, shape: Shape, env: dict[str, Bound], mult: Bound, depth: int) -> tuple[Shape, Block]:
+        if isinstance(node, Layer):
+            return self.layer(node, shape, env, mult, depth)
+        if isinstance(node, Seq):
+            parts = []
+            out = shape
+            for item in node.items:
+                out, part = self.node(item, out, env, mult, depth)
+                parts.append(part)
+            return out, Block(BlockKind.SEQ, shape, tuple(parts))
+        if isinstance(node, Repeat):
+            return self.repeat(node, shape, env, mult, depth)
+        if isinstance(node, Call):
+            return self.call(node, shape, env, mult, depth)
+        inner = _entering(env, shape)
+        if isinstance(node, Residual):
+            main, main_block = self.node(node.main, shape, inner, mult, depth + 1)
+            parts = [main_block]
+            other = shape
+            if node.shortcut:
+                other, short_block = self.node(node.shortcut, shape, inner, mult, depth + 1)
+                parts.append(short_block)
+            self.agree(main, other, node.span, "res: the branch output", "the shortcut output", range(3))
+            return main, Block(BlockKind.RES, shape, tuple(parts), row=self.join(BlockKind.RES, main, mult, depth + 1))
+        if isinstance(node, (Concat, Split)):
+            kind = BlockKind.CONCAT if isinstance(node, Concat) else BlockKind.SPLIT
+            branch_input = shape
+            if kind is BlockKind.SPLIT:
+                part = arith.div(shape[2], len(node.branches))
+                if arith.numeric(part) and type(part) is not int:
+                    raise self.fail(f"split: {arith.text(shape[2])} channels do not split into {len(node.branches)} "
+                                    "equal parts", node.span)
+                branch_input = (shape[0], shape[1], part)
+                inner = _entering(env, branch_input)
+            results = [self.node(branch, branch_input, inner, mult, depth + 1) for branch in node.branches]
+            outs = [out for out, _ in results]
+            for i, out in enumerate(outs[1:], 2):
+                self.agree(outs[0], out, node.span, f"{kind}: branch 1 output", f"branch {i} output", range(2))
+            joined = (outs[0][0], outs[0][1], arith.total([out[2] for out in outs]))
+            row = self.join(kind, joined, mult, depth + 1)
+            return joined, Block(kind, shape, tuple(block for _, block in results), row=row)
+        if isinstance(node, Gate):
+            gate, body = self.node(node.body, shape, inner, mult, depth + 1)
+            if not (gate[0] == 1 and gate[1] == 1 and arith.same(gate[2], shape[2])):
+                self.agree(gate, shape, node.span, "mul: the gate output", "its input (or 1x1xC)", range(3))
+            return shape, Block(BlockKind.MUL, shape, (body,), row=self.join(BlockKind.MUL, shape, mult, depth + 1))
+        assert isinstance(node, Side)
+        self.side += 1
+        try:
+            _, body = self.node(node.body, shape, inner, mult, depth + 1)
+        finally:
+            self.side -= 1
+        return shape, Block(BlockKind.SIDE, shape, (body,))
+
+    def layer(self, layer: Layer, shape: Shape, env: dict[str, Bound], mult: Bound,
+              depth: int) -> tuple[Shape, Block]:
+        try:
+            bound = layer.bind(env)
+        except ValueProblem as problem:
+            raise self.fail(f"layer {len(self.rows)} '{layer.word}': {problem}", layer.span,
+                            kind=problem.kind) from None
+        except KeyError as missing:
+            raise self.fail(f"layer {len(self.rows)} '{layer.word}': the name {missing} has no value here",
+                            layer.span) from None
+        # A repeated block (bottleneck(256) x35) meets the same layer on the same input again and
+        # again: its cost, the heavy part of a symbolic walk, is worked out once.
+        key = (bound, shape)
+        known = self.costs.get(key)
+        if known is None:
+            try:
+                cost = bound.cost(shape)
+                known = self.costs[key] = (Cost(tuple(arith.norm(d) for d in cost.output),  # type: ignore[arg-type]
+                                                *(arith.norm(getattr(cost, k)) for k in
+                                                  ("weights", "biases", "buffers", "macs", "activations")),
+                                                cost.weight_formula), bound.notation())
+            except (LayerProblem, ValueProblem) as problem:
+                raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {shape_text(shape)}): {problem}",
+                                layer.span, kind=problem.kind) from None
+        cost, name = known
+        row = self.emit(name, bound.kind, cost, mult, depth, bound)
+        return cost.output, Block(BlockKind.LAYER, shape, layer=bound, row=row)
+
+    def repeat(self, node: Repeat, shape: Shape, env: dict[str, Bound], mult: Bound,
+               depth: int) -> tuple[Shape, Block]:
+        times = self.value(node.count, env, node.span)
+        try:
+            count(times, "the repeat count")
+        except LayerProblem as problem:
+            raise self.fail(str(problem), node.span) from None
+        if arith.numeric(times):
+            if len(self.rows) + times > limits.MAX_LAYERS:
+                raise self.fail(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", node.span,
+                                "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
+            parts = []
+            out = shape
+            for _ in range(times):
+                out, part = self.node(node.body, out, env, mult, depth)
+                parts.append(part)
+            return out, Block(BlockKind.REPEAT, shape, tuple(parts), name=f"x{times}")
+        out, body = self.node(node.body, shape, env, mult * times, depth)
+        if not all(arith.same(a, b) for a, b in zip(out, shape)):
+            raise self.fail(
+                f"a symbolic repeat x{{{arith.text(times)}}} needs an item that keeps its input shape; "
+                f"this one maps {shape_text(shape)} to {shape_text(out)}", node.span,
+                "repeat it a literal number of times, or move the layers that change the shape out of the repeat")
+        return out, Block(BlockKind.REPEAT, shape, (body,), name=f"x{{{arith.text(times)}}}", count=times)
+
+    def value(self, value: Any, env: dict[str, Bound], span: Span) -> Bound:
+        try:
+            return arith.evaluate(value, env)
+        except ValueProblem as problem:
+            raise self.fail(str(problem), span, kind=problem.kind) from None
+        except KeyError as missing:
+            raise self.fail(f"the name {missing} has no value here", span) from None
+
+    def call(self, node: Call, shape: Shape, env: dict[str, Bound], mult: Bound,
+             depth: int) -> tuple[Shape, Block]:
+        if depth >= limits.MAX_NESTING:
+            raise self.fail(f"definitions and brackets nest more than {limits.MAX_NESTING} deep", node.span)
+        target = self.target(node, env)
+        if isinstance(target, Layer):
+            return self.layer(target, shape, env, mult, depth)
+        args = tuple(a if type(a) is Apply else self.value(a, env, node.span) for a in target.args)
+        definition = self.network.definition(target.name)
+        inner = {**env, **dict(zip(definition.params, args))}
+        out, body = self.node(definition.body, shape, _entering(inner, shape), mult, depth + 1)
+        name = f"{target.name}({', '.join(_argument(a) for a in args)})" if args else target.name
+        return out, Block(BlockKind.CALL, shape, (body,), name=name)
+
+    def target(self, node: Call, env: dict[str, Bound]) -> Call | Layer:
+        """What a call runs: a definition, or the block a parameter was given (a layer word or a definition)."""
+        bound = env.get(node.name) if node.name not in self.network._definitions else None
+        if bound is None:
+            return node
+        if type(bound) is not Apply:
+            raise self.fail(f"'{node.name}' is {arith.text(bound)}, a number: a block argument needs a layer or a "
+                            "definition, e.g. relu or se", node.span)
+        from .syntax import layer_kind
+        from .syntax.build import Fail, make_layer
+
+        found = layer_kind(bound.name)
+        if found is not None:
+            if bound.args:
+                raise self.fail(f"'{bound.name}' is a layer: it takes no arguments", node.span)
+            kind, word, digits = found
+            try:
+                return make_layer(kind, word, digits, None, None, None, [], node.span, bound.name.lower())
+            except Fail as fail:
+                raise self.fail(fail.message, node.span, fail.hint) from None
+        if bound.name not in self.network._definitions:
+            raise self.fail(f"'{node.name}' is given '{bound.name}', which is neither a layer nor a definition",
+                            node.span)
+        definition = self.network.definition(bound.name)
+        if len(bound.args) != len(definition.params):
+            raise self.fail(f"'{bound.name}' takes {len(definition.params)} arguments, but is given "
+                            f"{len(bound.args)}", node.span)
+        return Call(bound.name, bound.args, span=node.span)
+
+    def expansion(self, node: Any, env: dict[str, Bound], depth: int) -> int:
+        """How many rows ``node`` will add (at most just past MAX_LAYERS), counted before the walk.
+
+        Definitions that double at each of 30 levels would be walked for minutes before the
+        layer limit stopped them; counted first (each call with its arguments once), they are
+        stopped at once. Counts that are not positive integers are left to the walk to report.
+        """
+        cap = limits.MAX_LAYERS + 1
+        if isinstance(node, Layer):
+            return 1
+        if isinstance(node, Seq):
+            return min(cap, sum(self.expansion(item, env, depth) for item in node.items))
+        if isinstance(node, Repeat):
+            try:
+                times = arith.evaluate(node.count, env)
+            except (ValueProblem, KeyError):
+                times = None
+            body = self.expansion(node.body, env, depth)
+            if not (type(times) is int and times > 0):
+                return body
+            if body * times > limits.MAX_LAYERS:
+                raise SymcnnError(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", "limit",
+                                  self.network.text, node.span.line, node.span.column,
+                                  "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
+            return body * times
+        if isinstance(node, (Residual, Concat, Gate, Split, Side)):
+            from .network import children
+
+            return min(cap, 1 + sum(self.expansion(part, env, depth + 1) for part in children(node)))
+        assert isinstance(node, Call)
+        if depth >= limits.MAX_NESTING:
+            return 1  # the walk reports the nesting
+        try:
+            target = self.target(node, env)
+        except SymcnnError:
+            return 1  # the walk reports it
+        if isinstance(target, Layer):
+            return 1
+        try:
+            args = tuple(a if type(a) is Apply else arith.evaluate(a, env) for a in target.args)
+        except (ValueProblem, KeyError):
+            return 1
+        key = (target.name, args)
+        if key not in self.expanded:
+            definition = self.network.definition(target.name)
+            inner = {**env, **dict(zip(definition.params, args))}
+            self.expanded[key] = self.expansion(definition.body, inner, depth + 1)
+        return self.expanded[key]
+
+    def agree(self, a: Shape, b: Shape, span: Span, what_a: str, what_b: str, dims: range) -> None:
+        if all(arith.same(a[i], b[i]) for i in dims):
+            return
+        undecided = any(not arith.numeric(arith.norm(a[i] - b[i])) for i in dims)
+        hint = ("the shapes may agree only for some input sizes: give sizes (--at) or state divisibility "
+                "(--divisible)") if undecided else None
+        raise self.fail(f"{what_a} is {shape_text(a)} but {what_b} is {shape_text(b)}", span, hint)
+
+
+def _entering(env: dict[str, Bound], shape: Shape) -> dict[str, Bound]:
+    """``env`` with H_in, W_in and C_in bound to the shape entering a block."""
+    return {**env, **dict(zip(INPUT_SIZES, shape))}
+
+
+def _argument(value: Bound) -> str:
+    return values.text(value) if type(value) is Apply else arith.text(value)
+
+
+def walk(network: Network, env: dict[str, Bound], shape: Shape, batch: Bound) -> tuple[list[Row], Block]:
+    """The rows and the execution tree of ``network`` on an input of ``shape``, names bound in ``env``."""
+    walker = Walk(network, batch)
+    walker.emit("input", "input", Cost(shape, 0, 0, 0, 0, elements(shape)), 1, 0)
+    env = _entering(env, shape)
+    if walker.expansion(network.body, env, 0) > limits.MAX_LAYERS:
+        raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit",
+                          hint="write repeat counts as names, x{n}, to have the costs multiplied instead of unrolled")
+    _, tree = walker.node(network.body, shape, env, 1, 0)
+    return walker.rows, tree
+
+
+def replaced(row: Row, fn: Any) -> Row:
+    """The row with every value passed through ``fn`` (the weight formula as it is)."""
+    return dataclasses.replace(row, output=tuple(fn(d) for d in row.output), weights=fn(row.weights),
+                               biases=fn(row.biases), buffers=fn(row.buffers), macs=fn(row.macs),
+                               activations=fn(row.activations))
