@@ -1,27 +1,32 @@
-"""Whole-process wall time and peak memory of symcnn, its import floor, and the profilers people use today.
+"""Whole-process wall time and peak memory of symcnn against its import floors and torchinfo; in-process rates.
 
-Every measurement is a fresh child process, timed from start to exit, its peak resident
+Every process measurement is a fresh child, timed from start to exit, its peak resident
 memory read from ``os.wait4`` (the child's own ``ru_maxrss``); each is repeated (best of
-``--repeat``) because the machine is shared and noisy. It measures, in one run:
+``--repeat``) because the machine is shared and noisy, and every ratio compares figures of
+the same run. It measures:
 
-1. ``symcnn vgg16 --at 224x224x3 --json`` and the same for resnet152 (numeric);
-2. ``symcnn vgg16 --formula`` and resnet152 (symbolic input);
-3. the floor: ``python -c "import sympy, lark"``;
+1. ``symcnn vgg16 --at 224x224x3`` and ``symcnn resnet152 --at 224x224x3`` (numeric: no SymPy)
+   against the floor ``python -c "import lark"`` (target: within 2x) and against torchinfo
+   (target: at least 15x faster and 20x less peak memory);
+2. ``symcnn vgg16 --formula`` and resnet152 against ``python -c "import sympy, lark"``
+   (target: within 1.5x);
+3. in-process: 1,000 distinct random networks parsed, analysed and evaluated at 224x224x3
+   (target: at least 1,000 a second), for the property tests' networks (one to six layers and
+   a head) and for larger ones (two to eight blocks of residuals, branches and gates):
+   ``benchmarks/networks.py``;
 4. the anchors, when a venv with them exists: torchinfo ``summary()`` and fvcore
-   ``FlopCountAnalysis`` of VGG-16 and ResNet-152 at 224x224, as plain PyTorch modules
-   built in this file (torchvision's 5.5 GB CUDA build is not installed here; the modules
-   have torchvision's parameter counts, checked on every run). Make the venv with::
+   ``FlopCountAnalysis`` of VGG-16 and ResNet-152 at 224x224, as plain PyTorch modules built
+   in this file (with torchvision's parameter counts, checked on every run). Make the venv with::
 
        python -m venv /tmp/bench-venv
        /tmp/bench-venv/bin/pip install torch==2.13.0 torchinfo fvcore
 
    (torch 2.13.0 is pinned: it is the CPU build; an unpinned torch pulls a CUDA build);
-5. scaling: generated plain networks of 10 to 10,000 conv layers, symbolic and numeric
-   (whole process, and the analysis alone as the child measures it), with the log-log
-   growth exponent from 1,000 to 10,000 layers; and a 10^6-point lambdified sweep of
-   ResNet-50's MACs over input sizes, checked against the exact analysis.
+5. scaling: generated plain networks of 10 to 10,000 conv layers, symbolic and numeric, with
+   the log-log growth exponent from 1,000 to 10,000 layers; and a 10^6-point sweep.
 
-It prints every figure, the ratios (symcnn / floor, torchinfo / symcnn) and the targets::
+The children run with bytecode compiled (as an installed package runs): the script compiles
+symcnn first. It prints every figure, the ratios and the targets::
 
     python benchmarks/bench.py                  # about 10 minutes
     python benchmarks/bench.py --repeat 1 --quick
@@ -51,7 +56,7 @@ class Run:
     output: str  # standard output of the last run
 
 
-def measure(argv: list[str], repeat: int) -> Run:
+def measure(argv: list[str], repeat: int, env: dict[str, str] | None = None) -> Run:
     """Best wall time and peak memory of ``argv`` as a child process."""
     times: list[float] = []
     peaks: list[float] = []
@@ -59,7 +64,7 @@ def measure(argv: list[str], repeat: int) -> Run:
     for _ in range(repeat):
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             start = time.perf_counter()
-            child = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT)
+            child = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=env)
             _, status, usage = os.wait4(child.pid, 0)
             times.append(time.perf_counter() - start)
             child.returncode = os.waitstatus_to_exitcode(status)
@@ -156,6 +161,34 @@ print(seconds, values.size)
 '''
 
 
+RATE = '''
+import sys, time
+sys.path.insert(0, sys.argv[2])
+import symcnn
+from networks import networks
+
+kind = sys.argv[1]
+texts = []
+for text in networks(2000, kind):  # 1,000 that fit 224x224x3 (some random ones do not)
+    try:
+        symcnn.parse(text).analyze().at("224x224x3", **({"K": 1000} if "K" in text else {})).totals
+        texts.append(text)
+    except symcnn.SymcnnError:
+        pass
+texts = texts[:1000]
+best = 0.0
+for _ in range(3):
+    start = time.perf_counter()
+    for text in texts:
+        symcnn.parse(text).analyze().at("224x224x3", **({"K": 1000} if "K" in text else {})).totals
+    best = max(best, len(texts) / (time.perf_counter() - start))
+start = time.perf_counter()
+for text in texts:
+    symcnn.parse(text)
+print(len(texts), best, len(texts) / (time.perf_counter() - start))
+'''
+
+
 def plain_network(layers: int) -> str:
     return "input HxWx3\n" + ", ".join(["conv3-16"] * layers) + "\n"
 
@@ -167,27 +200,33 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="scaling up to 1,000 layers only")
     args = parser.parse_args()
     r = args.repeat
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "symcnn")], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; best of {r} runs each\n")
 
     def show(label: str, run: Run, floor: Run | None = None) -> None:
         ratio = f"  {run.seconds / floor.seconds:5.2f}x floor" if floor else ""
-        print(f"  {label:<44} {run.seconds:7.3f} s {run.peak_mb:8.1f} MB{ratio}", flush=True)
+        print(f"  {label:<52} {run.seconds:7.3f} s {run.peak_mb:8.1f} MB{ratio}", flush=True)
 
     print("whole process (wall time, peak resident memory)")
-    floor = measure([PYTHON, "-c", "import sympy, lark"], r)
-    show("floor: python -c 'import sympy, lark'", floor)
+    lark_floor = measure([PYTHON, "-c", "import lark"], r, env)
+    show("floor: python -c 'import lark'", lark_floor)
+    sympy_floor = measure([PYTHON, "-c", "import sympy, lark"], r, env)
+    show("floor: python -c 'import sympy, lark'", sympy_floor)
     symcnn: dict[tuple[str, str], Run] = {}
     for model in ("vgg16", "resnet152"):
-        for mode, flags in (("numeric", ["--at", "224x224x3", "--json"]), ("symbolic", ["--formula"])):
-            symcnn[model, mode] = run = measure([PYTHON, "-m", "symcnn.cli", model, *flags], r)
-            show(f"symcnn {model} {' '.join(flags)}", run, floor)
+        symcnn[model, "numeric"] = run = measure([PYTHON, "-m", "symcnn.cli", model, "--at", "224x224x3"], r, env)
+        show(f"symcnn {model} --at 224x224x3", run, lark_floor)
+        symcnn[model, "formula"] = run = measure([PYTHON, "-m", "symcnn.cli", model, "--formula"], r, env)
+        show(f"symcnn {model} --formula", run, sympy_floor)
 
     anchors: dict[tuple[str, str], Run] = {}
     venv_python = args.venv / "bin" / "python"
     if venv_python.exists():
         for tool in ("torchinfo", "fvcore"):
             for model in ("vgg16", "resnet152"):
-                anchors[tool, model] = run = measure([str(venv_python), "-c", ANCHOR, tool, model], r)
+                anchors[tool, model] = run = measure([str(venv_python), "-c", ANCHOR, tool, model], r, env)
                 params, macs = run.output.split()
                 assert int(params) == TORCH_PARAMS[model], (model, params)  # the same network as torchvision's
                 show(f"{tool} {model} (params {int(params):,}, MACs {int(float(macs)):,})", run)
@@ -196,14 +235,21 @@ def main() -> None:
 
     print("\nratios")
     for model in ("vgg16", "resnet152"):
-        numeric, symbolic = symcnn[model, "numeric"], symcnn[model, "symbolic"]
-        line = (f"  {model:<10} numeric/floor {numeric.seconds / floor.seconds:4.2f} (target <= 1.5)  "
-                f"symbolic/floor {symbolic.seconds / floor.seconds:4.2f} (target <= 2)")
+        numeric, formula = symcnn[model, "numeric"], symcnn[model, "formula"]
+        line = (f"  {model:<10} numeric / import lark {numeric.seconds / lark_floor.seconds:4.2f} (target <= 2)  "
+                f"--formula / import sympy, lark {formula.seconds / sympy_floor.seconds:4.2f} (target <= 1.5)")
         if ("torchinfo", model) in anchors:
             info = anchors["torchinfo", model]
-            line += (f"  torchinfo/symcnn time {info.seconds / numeric.seconds:4.1f}x (target >= 8)"
-                     f"  memory {info.peak_mb / numeric.peak_mb:4.1f}x (target >= 10)")
+            line += (f"\n  {'':<10} torchinfo / symcnn: time {info.seconds / numeric.seconds:4.1f}x (target >= 15), "
+                     f"peak memory {info.peak_mb / numeric.peak_mb:4.1f}x (target >= 20)")
         print(line)
+
+    print("\nin-process: 1,000 distinct random networks, parsed, analysed and evaluated at 224x224x3")
+    for kind in ("small", "large"):
+        run = measure([PYTHON, "-c", RATE, kind, str(ROOT / "benchmarks")], 1, env)
+        count, rate, parse_rate = run.output.split()
+        print(f"  {kind:<6} {int(count):,} networks: {float(rate):6.0f} networks/s (target >= 1,000); "
+              f"parsing alone {float(parse_rate):6.0f}/s")
 
     print("\nscaling: plain networks of conv3-16 layers (whole process; analysis alone, as the child measures it)")
     depths = [10, 100, 1_000] if args.quick else [10, 100, 1_000, 10_000]
@@ -214,7 +260,7 @@ def main() -> None:
             path = Path(folder) / f"plain{depth}.cnn"
             path.write_text(plain_network(depth))
             for mode in ("symbolic", "numeric"):
-                run = measure([PYTHON, "-c", SCALING, str(path), mode], r)
+                run = measure([PYTHON, "-c", SCALING, str(path), mode], r, env)
                 alone[mode, depth] = float(run.output.split()[0])
                 whole[mode, depth] = run.seconds
                 print(f"  {depth:>6} layers {mode:<8} {run.seconds:7.3f} s whole {alone[mode, depth]:7.3f} s analysis "
@@ -226,7 +272,7 @@ def main() -> None:
         print(f"  growth exponent {low:,} -> {high:,} layers, {mode}: {exponent:.2f} analysis (target <= 1.1), "
               f"{raw:.2f} whole process")
 
-    sweep = measure([PYTHON, "-c", SWEEP], r)
+    sweep = measure([PYTHON, "-c", SWEEP], r, env)
     seconds, points = sweep.output.split()
     print(f"\nsweep: ResNet-50 MACs at {int(points):,} input sizes (lambdify + numpy): {float(seconds):.3f} s, "
           f"{int(points) / float(seconds):,.0f} points/s; whole process {sweep.seconds:.2f} s, {sweep.peak_mb:.0f} MB")

@@ -10,4 +10,4 @@ from __future__ import annotations
 from .api import Analysis, Network, load, parse, to_torch
 from .errors import SymcnnError
 
-__all__ = ["parse", "load", "to_torch", "Network", "Analysis", "SymcnnError"]
+__all__ = ["Analysis", "Network", "SymcnnError", "load", "parse", "to_torch"]

@@ -11,8 +11,9 @@ hand over to :mod:`symcnn.symbolic`, which is imported then and only then.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from . import values
 from .values import NUMERIC, Apply, Name, Op, ValueProblem, Word, check_digits
@@ -58,6 +59,8 @@ def evaluate(value: values.Value, env: Mapping[str, Bound]) -> Bound:
 
 def div(a: Bound, b: Bound) -> Bound:
     """a / b, exact: a Fraction (or int) for numbers, never a float."""
+    if b == 1:
+        return a
     if numeric(a) and numeric(b):
         return check_digits(values.n_div(a, b))
     return _symbolic().OPS["div"](a, b)
@@ -65,6 +68,8 @@ def div(a: Bound, b: Bound) -> Bound:
 
 def floordiv(a: Bound, b: Bound) -> Bound:
     """floor(a / b)."""
+    if type(a) is int and type(b) is int and b:
+        return a // b
     if numeric(a) and numeric(b):
         return values.n_floor(values.n_div(a, b))
     return _symbolic().floordiv(a, b)
@@ -72,6 +77,8 @@ def floordiv(a: Bound, b: Bound) -> Bound:
 
 def ceildiv(a: Bound, b: Bound) -> Bound:
     """ceil(a / b)."""
+    if type(a) is int and type(b) is int and b:
+        return -(-a // b)
     if numeric(a) and numeric(b):
         return values.n_ceil(values.n_div(a, b))
     return _symbolic().ceildiv(a, b)

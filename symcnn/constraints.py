@@ -15,11 +15,10 @@ from dataclasses import dataclass
 import sympy
 from sympy import Expr, Rational
 
-from .syntax import parse_value
-
 from . import limits
 from .constants import TOTAL_KEYS
 from .errors import SymcnnError
+from .syntax import parse_value
 
 TOKEN = re.compile(r"""\s*(?:
     (?P<number>(?=\.?\d)(?P<whole>\d(?:_?\d)*)?(?:\.(?P<fraction>\d(?:_?\d)*)?)?(?:[eE](?P<exponent>[+-]?\d+))?(?![\w.]))

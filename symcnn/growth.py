@@ -160,5 +160,23 @@ def without_floors(totals: Mapping[str, Expr], names: list[sympy.Symbol]) -> tup
     d = clearing_divisor(list(values.values()), names)
     if d is None:
         return None
+    atoms = set().union(*(t.atoms(*UNROUNDED) for t in values.values()))
+    if not any(t.has(*NOT_POLYNOMIAL) for t in values.values()) and all(_linear(a.args[0], names) for a in atoms):
+        # floor(a*H + b) = a*H + floor(b) once a*H is whole (H a multiple of d): each floor is replaced
+        # by its value directly, with no floor evaluated again.
+        cleared = {atom: _unrounded(atom, names) for atom in atoms}
+        return d, {key: sympy.expand(t.xreplace(cleared)) for key, t in values.items()}
     back = {sympy.Symbol(f"{s}_{d}", positive=True, integer=True): s / d for s in names}
     return d, {key: sympy.expand(_cleared(t, names, d).xreplace(back)) for key, t in values.items()}
+
+
+def _linear(argument: Expr, names: list[sympy.Symbol]) -> bool:
+    return not (argument.free_symbols - set(names)) and argument.is_polynomial(*names) and \
+        sympy.Poly(argument, *names).total_degree() <= 1
+
+
+def _unrounded(atom: Expr, names: list[sympy.Symbol]) -> Expr:
+    """floor(a*H + b) as a*H + floor(b) (ceiling likewise), for a*H whole."""
+    argument = atom.args[0]
+    constant = argument.xreplace({name: 0 for name in names})
+    return argument - constant + type(atom)(constant)

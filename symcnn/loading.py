@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
@@ -37,6 +36,8 @@ def load_arch(arch: str) -> Network:
     if arch in zoo.names():
         return zoo.load(arch)
     if IDENTIFIER.fullmatch(arch) and layer_kind(arch) is None and any(c.isdigit() for c in arch):
+        import difflib
+
         close = difflib.get_close_matches(arch.lower(), zoo.names(), n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(close)}?" if close else "symcnn --list shows them"
         raise SymcnnError(f"no built-in model '{arch}'", hint=hint)

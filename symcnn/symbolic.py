@@ -7,9 +7,10 @@ computed on Python ints by :mod:`symcnn.arith` without SymPy.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 
 import sympy
 from sympy import Expr, ceiling, floor
@@ -50,7 +51,30 @@ def _checked(value: Expr) -> Any:
     return number(value) if value.is_Number else value
 
 
-def _rounded(rounding: type[floor] | type[ceiling], span: Expr, s: Expr) -> Expr:
+def integer(value: Expr) -> bool:
+    """Whether ``value`` is an integer for every value of its names, read off its structure (True only when sure).
+
+    SymPy's ``is_integer`` asks its assumptions system, milliseconds a question for sizes such
+    as H/4 - 1; a size is a sum of products of integers, integer sizes and floors, which
+    says it at once. A term this does not prove whole stays inside a floor: still exact.
+    """
+    if value.is_Integer or isinstance(value, (floor, ceiling)):
+        return True
+    if value.is_Symbol:
+        return bool(value.is_integer)
+    if value.is_Add or value.is_Mul or isinstance(value, (sympy.Min, sympy.Max)):
+        return all(integer(arg) for arg in value.args)
+    if value.is_Pow:
+        return bool(value.exp.is_Integer and value.exp >= 0 and integer(value.base))
+    return False
+
+
+def nodes(value: Expr) -> int:
+    """The size of an expression as written (its nodes): to choose the shorter of two equal forms."""
+    return 1 + sum(nodes(arg) for arg in value.args)
+
+
+def _rounded(rounding: type[floor | ceiling], span: Expr, s: Expr) -> Expr:
     """rounding(span / s), with floor((floor(v) + n)/s) = floor((v + n)/s) applied (n, s integers).
 
     The identity keeps symbolic sizes readable: five 2x2 pools give floor(H/32), not
@@ -59,12 +83,12 @@ def _rounded(rounding: type[floor] | type[ceiling], span: Expr, s: Expr) -> Expr
     span, s = expr(span), expr(s)
     inner = [term for term in sympy.Add.make_args(span) if isinstance(term, rounding)]
     rest = span - inner[0] if len(inner) == 1 else None
-    if rest is not None and rest.is_integer and s.is_Integer:
+    if rest is not None and integer(rest) and s.is_Integer:
         return divided(rounding, (inner[0].args[0] + rest) / s)
     return divided(rounding, span / s) if s.is_Integer else rounding(span / s)
 
 
-def divided(rounding: type[floor] | type[ceiling], quotient: Expr) -> Expr:
+def divided(rounding: type[floor | ceiling], quotient: Expr) -> Expr:
     """rounding(quotient), built as SymPy builds it for a real quotient with names in it, but faster.
 
     SymPy's floor first asks whether its whole argument is positive, zero or imaginary; for a
@@ -81,7 +105,7 @@ def divided(rounding: type[floor] | type[ceiling], quotient: Expr) -> Expr:
     whole: list[Expr] = []
     rest: list[Expr] = []
     for term in sympy.Add.make_args(quotient):
-        (whole if term.is_integer else rest).append(term)
+        (whole if integer(term) else rest).append(term)
     inside = sympy.Add(*rest)
     if not inside.free_symbols:
         return rounding(quotient)
@@ -107,11 +131,11 @@ def window_out(size: Any, k: Any, s: Any, p_total: Any, d: Any, ceil_mode: bool,
     span = size + p_total - d * (k - 1) - 1
     if not ceil_mode:
         out = _rounded(floor, span, s) + 1
-        if span.free_symbols and span.is_integer:
+        if span.free_symbols and integer(span):
             # For an integer x, floor(x/s) + 1 = ceil((x + 1)/s): a stride-2 3x3 convolution then
             # gives ceil(H/2) rather than floor(H/2 - 1/2) + 1. Keep the shorter form.
             other = _rounded(ceiling, span + 1, s)
-            if sympy.count_ops(other) < sympy.count_ops(out):
+            if nodes(other) < nodes(out):
                 return _checked(other)
         return _checked(out)
     out = _rounded(ceiling, span, s) + 1

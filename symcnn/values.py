@@ -16,9 +16,10 @@ exact Python numbers, and :mod:`symcnn.arith` evaluates a value with names bound
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Mapping, Union
+from typing import Union
 
 from . import limits
 

@@ -9,9 +9,7 @@ shape entering it.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Iterator
+from typing import Any
 
 from . import arith, limits, values
 from .arith import Bound
@@ -20,91 +18,14 @@ from .errors import SymcnnError
 from .layers import Cost, Layer, LayerProblem, Shape, Span
 from .layers.base import count, elements
 from .network import Call, Concat, Gate, Network, Repeat, Residual, Seq, Side, Split
+from .tree import JOINS, Block, BlockKind, Row, shape_text
 from .values import Apply, ValueProblem
 
-
-class BlockKind(str, Enum):
-    """What a :class:`Block` is: a layer instance, or one of the notation's combinators."""
-
-    LAYER = "layer"
-    SEQ = "seq"
-    REPEAT = "repeat"
-    CALL = "call"
-    RES = "res"
-    CONCAT = "concat"
-    MUL = "mul"
-    SPLIT = "split"
-    SIDE = "side"
-
-    def __str__(self) -> str:
-        return self.value
+__all__ = ["JOINS", "Block", "BlockKind", "Row", "Walk", "replaced", "shape_text", "walk"]
 
 
-JOINS = {BlockKind.RES: "add", BlockKind.CONCAT: "concat", BlockKind.MUL: "mul", BlockKind.SPLIT: "split"}
-"""The row each combinator adds where its branches meet (a side output has none)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Row(Cost):
-    """One line of the breakdown: a layer instance, the input, or a join (add, concat, mul, split).
-
-    The costs are the layer's :class:`~symcnn.layers.Cost`. ``count`` is how many times
-    they count: 1, or the symbolic count of a repeat such as ``x{n}``. ``macs`` and
-    ``activations`` are for the whole batch; ``output`` is the shape of one sample.
-    ``layer`` is the bound layer (None for the input and joins); ``side`` marks the rows
-    of a side output, counted apart from the main path.
-    """
-
-    index: int
-    name: str
-    kind: str
-    count: Bound
-    depth: int
-    layer: Layer | None = None
-    side: bool = False
-
-    @property
-    def params(self) -> Bound:
-        return self.weights + self.biases
-
-
-@dataclass(frozen=True)
-class Block:
-    """The network as it runs: one block per layer instance or combinator, in execution order.
-
-    ``row`` is the index of the block's own row (a layer's, or the join's); ``parts`` are the
-    sub-blocks; ``input`` is the shape the block receives; ``name`` is a call as written or a
-    repeat's count (``x3``); ``count`` is the symbolic count of a repeat that is multiplied
-    rather than unrolled.
-    """
-
-    kind: BlockKind
-    input: Shape
-    parts: tuple[Block, ...] = ()
-    layer: Layer | None = None
-    row: int | None = None
-    name: str = ""
-    count: Bound = 1
-
-    def blocks(self) -> Iterator[Block]:
-        """This block and every block inside it, without recursion.
-
-        >>> import symcnn
-        >>> tree = symcnn.parse("input 8x8x4\\nres(conv1-4, relu)").analyze().tree
-        >>> sorted(str(b.kind) for b in tree.blocks())
-        ['layer', 'layer', 'res', 'seq', 'seq']
-        """
-        stack = [self]
-        while stack:
-            current = stack.pop()
-            yield current
-            stack.extend(current.parts)
-
-
-def shape_text(shape: Shape) -> str:
-    text = "x".join(arith.text(d) if arith.numeric(d) or getattr(d, "is_Atom", False) else f"({arith.text(d)})"
-                    for d in shape)
-    return text if len(text) <= 200 else text[:200] + "…"
+_LARGEST = 10**limits.MAX_DIGITS // 10
+"""Integers below this in magnitude have at most MAX_DIGITS digits: no need to measure them."""
 
 
 class Walk:
@@ -114,7 +35,9 @@ class Walk:
         self.network = network
         self.batch = batch
         self.rows: list[Row] = []
-        self.costs: dict[tuple[Layer, Shape], tuple[Cost, str]] = {}
+        self.costs: dict[tuple[Layer, Shape], Cost] = {}
+        self.names: dict[Layer, tuple[str, str]] = {}
+        self.static: dict[int, bool] = {}
         self.measured: set[Any] = set()
         self.expanded: dict[tuple[str, tuple[Any, ...]], int] = {}
         self.terms = 0
@@ -144,8 +67,11 @@ class Walk:
         long to print, or an expansion that never ends. Rows share their values, so each
         distinct value is measured once.
         """
+        values_ = (*row.output, row.weights, row.biases, row.buffers, row.macs, row.activations)
+        if all(type(v) is int and -_LARGEST < v < _LARGEST for v in values_):
+            return
         found = zip(("output height", "output width", "output channels", "weights", "biases", "buffers", "MACs",
-                     "activations"), (*row.output, row.weights, row.biases, row.buffers, row.macs, row.activations))
+                     "activations"), values_)
         for what, value in found:
             if arith.numeric(value):
                 try:
@@ -230,30 +156,37 @@ class Walk:
 
     def layer(self, layer: Layer, shape: Shape, env: dict[str, Bound], mult: Bound,
               depth: int) -> tuple[Shape, Block]:
+        static = self.static.get(id(layer))
+        if static is None:
+            static = self.static[id(layer)] = not layer.has_names()
         try:
-            bound = layer.bind(env)
+            bound = layer if static else layer.bind(env)
         except ValueProblem as problem:
             raise self.fail(f"layer {len(self.rows)} '{layer.word}': {problem}", layer.span,
                             kind=problem.kind) from None
         except KeyError as missing:
             raise self.fail(f"layer {len(self.rows)} '{layer.word}': the name {missing} has no value here",
                             layer.span) from None
+        names = self.names.get(bound)
+        if names is None:
+            names = self.names[bound] = (bound.notation(), bound.kind)
         # A repeated block (bottleneck(256) x35) meets the same layer on the same input again and
         # again: its cost, the heavy part of a symbolic walk, is worked out once.
         key = (bound, shape)
-        known = self.costs.get(key)
-        if known is None:
+        cost = self.costs.get(key)
+        if cost is None:
             try:
                 cost = bound.cost(shape)
-                known = self.costs[key] = (Cost(tuple(arith.norm(d) for d in cost.output),  # type: ignore[arg-type]
-                                                *(arith.norm(getattr(cost, k)) for k in
-                                                  ("weights", "biases", "buffers", "macs", "activations")),
-                                                cost.weight_formula), bound.notation())
             except (LayerProblem, ValueProblem) as problem:
-                raise self.fail(f"layer {len(self.rows)} '{bound.notation()}' (input {shape_text(shape)}): {problem}",
+                raise self.fail(f"layer {len(self.rows)} '{names[0]}' (input {shape_text(shape)}): {problem}",
                                 layer.span, kind=problem.kind) from None
-        cost, name = known
-        row = self.emit(name, bound.kind, cost, mult, depth, bound)
+            if not all(type(v) is int for v in (*cost.output, cost.weights, cost.biases, cost.buffers, cost.macs,
+                                                cost.activations)):
+                cost = Cost(tuple(arith.norm(d) for d in cost.output),  # type: ignore[arg-type]
+                            *(arith.norm(getattr(cost, k)) for k in
+                              ("weights", "biases", "buffers", "macs", "activations")), cost.weight_formula)
+            self.costs[key] = cost
+        row = self.emit(names[0], names[1], cost, mult, depth, bound)
         return cost.output, Block(BlockKind.LAYER, shape, layer=bound, row=row)
 
     def repeat(self, node: Repeat, shape: Shape, env: dict[str, Bound], mult: Bound,

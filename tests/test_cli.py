@@ -92,3 +92,10 @@ def test_the_installed_entry_point_runs_as_a_process() -> None:
     assert json.loads(done.stdout)["totals"]["macs"] == 15_470_264_320
     failed = symcnn_process("conv3-64 x")
     assert failed.returncode == 2 and "Traceback" not in failed.stderr and "hint:" in failed.stderr
+
+
+def test_the_command_line_offers_the_memory_models_choices() -> None:
+    from symcnn import cli, memory
+
+    assert (cli.OPTIMIZERS, cli.AMP_DTYPES, cli.DEVICES) == (tuple(memory.OPTIMIZER_COPIES), memory.AMP_DTYPES,
+                                                            memory.DEVICES)

@@ -30,7 +30,7 @@ def networks(draw: st.DrawFn) -> str:
     return ", ".join(layers + [draw(HEADS)]).strip(", ")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks(), st.integers(8, 40), st.integers(8, 40), st.integers(1, 4), st.integers(1, 5))
 def test_symbolic_formulas_evaluate_to_the_exact_integer_analysis(text: str, h: int, w: int, c: int, k: int) -> None:
     network = symcnn.parse(text)
@@ -51,6 +51,16 @@ def test_symbolic_formulas_evaluate_to_the_exact_integer_analysis(text: str, h: 
     for key, formula in formulas.items():
         assert sympy.sympify(formula).xreplace(bind) == numeric.totals[key], (key, formula)
         assert type(numeric.totals[key]) is int
+    # Row by row: the int path (every size known) is the formula evaluated at the same point.
+    assert len(symbolic.rows) == len(numeric.rows)
+    for formula_row, number_row in zip(symbolic.rows, numeric.rows):
+        for key in ("output", "weights", "biases", "buffers", "macs", "activations"):
+            formula_values, number_values = getattr(formula_row, key), getattr(number_row, key)
+            if key != "output":
+                formula_values, number_values = (formula_values,), (number_values,)
+            for formula_value, number in zip(formula_values, number_values):
+                assert type(number) is int, (key, number_row.name)
+                assert sympy.sympify(formula_value).xreplace(bind) == number, (key, number_row.name, formula_value)
 
 
 ALPHABET = "conv3-64x2,pool(|)[]{}=/* \n#relufcbndwgap.0123456789HKw^"

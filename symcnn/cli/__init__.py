@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 from .. import zoo
 from ..api import Analysis, public
@@ -12,9 +13,16 @@ from ..constants import DTYPE_BYTES
 from ..errors import SymcnnError
 from ..formats import Report, render
 from ..loading import display_name, load_arch
-from ..memory import AMP_DTYPES, DEVICES, OPTIMIZER_COPIES, Memory, memory
-from ..scaling import scaled
 from ..syntax import parse_assignment
+
+if TYPE_CHECKING:
+    from ..memory import Memory
+
+# The memory model's choices, written here so that a run without memory options does not load it
+# (tests/test_cli.py checks them against symcnn.memory).
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+AMP_DTYPES = ("fp16", "bf16")
+DEVICES = ("cuda", "cpu")
 
 EPILOG = """examples:
   symcnn vgg16 --at 224x224x3
@@ -49,7 +57,7 @@ def _arguments() -> argparse.ArgumentParser:
                         "that stays in the formulas (default 1)")
     group = p.add_argument_group("memory (inference peak and training memory)")
     group.add_argument("--memory", action="store_true", help="add the memory section")
-    group.add_argument("--optimizer", choices=list(OPTIMIZER_COPIES),
+    group.add_argument("--optimizer", choices=OPTIMIZERS,
                        help="optimizer state: sgd none, momentum 1 copy of the parameters, adam and adamw 2 and a "
                             "step counter per tensor (default adam; implies --memory)")
     group.add_argument("--amp", choices=AMP_DTYPES,
@@ -87,6 +95,8 @@ def _memory(analysis: Analysis, args: argparse.Namespace) -> Memory | None:
     """The memory the options ask for, or None when they ask for none."""
     if not (args.memory or args.optimizer or args.amp or args.device):
         return None
+    from ..memory import memory
+
     return memory(analysis, args.optimizer or "adam", args.amp, args.device or "cuda")
 
 
@@ -102,6 +112,8 @@ def run(argv: list[str]) -> str:
     values = dict(parse_assignment(item) for item in args.set)
     network = load_arch(args.arch)
     if args.width is not None or args.resolution is not None or args.round_channels is not None:
+        from ..scaling import scaled
+
         network = scaled(network, args.width, args.resolution, args.round_channels)
     analysis: Analysis = public(network).analyze(dtype=args.dtype, divisible=args.divisible, batch=args.batch)
     if values or args.at:

@@ -12,7 +12,7 @@ import io
 
 from .. import arith
 from ..constants import conventions
-from . import Report
+from .report import Report
 
 HEADER = ("index", "layer", "kind", "count", "output_h", "output_w", "output_c",
           "weights", "biases", "params", "buffers", "macs", "activations")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import arith, growth
+from .. import arith
 from ..analysis import Analysis
 from ..layers import Layer, Shape
 from ..layers import derive as d
@@ -66,8 +66,10 @@ def _totals(printer: Printer, analysis: Analysis) -> list[str]:
         out.append(rf"\intertext{{Totals in {shown}, each layer counted as often as it runs:}}")
         for title, letter, key in TOTALS:
             out += _sum_lines(printer, rf"\text{{{title}}}\colon\quad {letter}", analysis.formulas[key])
+        from ..growth import without_floors
+
         spatial = [s for s in analysis.symbolic.input[:2] if getattr(s, "is_Symbol", False)]
-        cleared = growth.without_floors(analysis.formulas, list(dict.fromkeys(spatial)))
+        cleared = without_floors(analysis.formulas, list(dict.fromkeys(spatial)))
         if cleared is not None:
             divisor, polynomials = cleared
             dims = " and ".join(f"${printer.math(s)}$" for s in dict.fromkeys(spatial))

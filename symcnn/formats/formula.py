@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import arith, growth
 from ..constants import TOTAL_KEYS
-from . import Report
+from .report import Report
 
 
 def _names(report: Report) -> str:
@@ -26,7 +26,7 @@ class FormulaFormatter:
         analysis = report.analysis
         totals = analysis.formulas
         width = max(map(len, TOTAL_KEYS))
-        out = [f"exact totals in {_names(report)}:"] + [f"  {k.ljust(width)} = {str(totals[k])}"
+        out = [f"exact totals in {_names(report)}:"] + [f"  {k.ljust(width)} = {totals[k]!s}"
                                                        for k in TOTAL_KEYS]
         shown = totals
         spatial = [s for s in analysis.symbolic.input[:2] if getattr(s, "is_Symbol", False)]
@@ -37,9 +37,9 @@ class FormulaFormatter:
             dims = list(dict.fromkeys(str(s) for s in spatial))
             multiples = "are multiples" if len(dims) > 1 else "is a multiple"
             out += ["", f"when {' and '.join(dims)} {multiples} of {d}:"]
-            out += [f"  {k.ljust(width)} = {str(polynomials[k])}" for k in TOTAL_KEYS]
+            out += [f"  {k.ljust(width)} = {polynomials[k]!s}" for k in TOTAL_KEYS]
         if analysis.evaluated:
-            out += ["", "at the given values:"] + [f"  {k.ljust(width)} = {str(analysis.totals[k])}"
+            out += ["", "at the given values:"] + [f"  {k.ljust(width)} = {analysis.totals[k]!s}"
                                                    for k in TOTAL_KEYS]
             shown = analysis.totals
         inputs = {s for d in analysis.symbolic.input if not arith.numeric(d) for s in d.free_symbols}

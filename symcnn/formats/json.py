@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import arith
 from ..constants import TOTAL_KEYS, conventions
-from . import Report
+from .report import Report
 
 
 def value(v: Any) -> int | str:

@@ -14,8 +14,9 @@ from typing import Any
 from .. import arith
 from ..analysis import Analysis
 from ..errors import SymcnnError
-from . import Report, derivation
+from . import derivation
 from .grouped import Line, lines
+from .report import Report
 from .style import Latex, notes
 from .tex import Printer, text, width
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..constants import conventions
-from . import Report
 from .grouped import Line, lines
+from .report import Report
 from .style import Markdown, notes
 
 HEADER = ("layer", "output", "weights", "biases", "params", "MACs", "activations")

@@ -7,7 +7,6 @@ gives each network's exponent. Needs matplotlib (``pip install "symcnn[plot]"``)
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import TYPE_CHECKING
 
 from ..arith import decimal

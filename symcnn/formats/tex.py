@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-
 from fractions import Fraction
 from typing import Any
 
@@ -75,8 +74,7 @@ _ACCENTS = {
 _TYPEWRITER = {char: f"{{\\char{ord(char)}}}" for char in "\\{}$&#^_%~<>|\""} | {"'": r"{\char13}", "`": r"{\char18}"}
 """In a typewriter font every ASCII character has its own glyph (cmtt keeps the upright quotes at 13 and 18)."""
 GREEK = frozenset(
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi "
-    "psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+    ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"]
 )
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..arith import number
 from ..constants import DTYPE_BYTES, conventions
 from ..walk import Row
-from . import Report
+from .report import Report
 from .style import Style
 from .table import align
 

@@ -23,5 +23,5 @@ for _module in pkgutil.iter_modules(__path__):
 
 
 def kinds() -> list[type[Layer]]:
-    """Each kind once, in the order of its first word."""
-    return list(dict.fromkeys(REGISTRY.values()))
+    """Each kind once, in the order of the README's tables."""
+    return sorted(dict.fromkeys(REGISTRY.values()), key=lambda kind: kind.rank)

@@ -35,11 +35,16 @@ class Activation(Layer):
 
     name: str
 
+    rank: ClassVar[int] = 60
     words: ClassVar[dict[str, dict[str, Any]]] = {word: {"name": word} for word in ACTIVATIONS}
     hint = "an activation is written by its name alone, for example relu"
     syntax: ClassVar[str] = " ".join(f"`{word}`" for word in ACTIVATIONS)
     doc = "shape-preserving, no parameters, in place: " + "; ".join(
         f"{word} {row[3]}" for word, row in ACTIVATIONS.items())
+    saves_doc = "; ".join(f"{', '.join(w for w, r in ACTIVATIONS.items() if r[0] == part)}: {what}" for part, what in (
+        ("output", "its output"), ("input", "its input (in place: a copy of it)"),
+        ("mask", "a mask the size of its input: bool on CUDA (fused kernel), the activation dtype on CPU")))
+    torch_node = ", ".join(sorted({f"`{r[2]}`" for r in ACTIVATIONS.values()}))
     in_place = True
     flat = "any"
 

@@ -24,6 +24,7 @@ class AdaptivePool(Layer):
 
     size: tuple[Any, Any]
 
+    rank: ClassVar[int] = 32
     words: ClassVar[dict[str, dict[str, Any]]] = {"apool": {}}
     head = Slot("size", "an output size", pair=True)
     hint = "an adaptive average pool to a k x k output is apool<k>, for example apool6"

@@ -116,6 +116,8 @@ class Layer:
 
     span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
+    rank: ClassVar[int] = 50
+    """Where the kind comes in the README's tables (convolutions first, views last)."""
     words: ClassVar[dict[str, dict[str, Any]]] = {}
     """The words that write this kind, each with the fields it fixes (``avgpool``: ``op="avg"``)."""
     head: ClassVar[Slot | None] = None
@@ -148,10 +150,8 @@ class Layer:
     @property
     def word(self) -> str:
         """The word that writes this layer (the first of :attr:`words` whose fixed fields it has)."""
-        for word, fixed in self.words.items():
-            if all(getattr(self, name) == value for name, value in fixed.items()):
-                return word
-        return next(iter(self.words))
+        fixed, words = _meta(type(self))[1:3]
+        return words.get(tuple(getattr(self, name) for name in fixed), next(iter(self.words)))
 
     @property
     def kind(self) -> str:
@@ -159,12 +159,21 @@ class Layer:
         return self.word
 
     def value_fields(self) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(self) if f.name != "span")
+        """Its fields but where it was written: what it computes with."""
+        return _meta(type(self))[0]
+
+    def has_names(self) -> bool:
+        """Whether any of its values holds a name (and so needs binding)."""
+        for name in _meta(type(self))[0]:
+            value = getattr(self, name)
+            if any(map(_has_names, value)) if isinstance(value, tuple) else _has_names(value):
+                return True
+        return False
 
     def bind(self, env: dict[str, Bound]) -> Layer:
         """The same layer with its values evaluated in ``env`` (itself when it holds no name)."""
         changes = {}
-        for name in self.value_fields():
+        for name in _meta(type(self))[0]:
             value = getattr(self, name)
             if isinstance(value, tuple):
                 if any(_has_names(v) for v in value):
@@ -240,9 +249,25 @@ def _has_names(value: Value) -> bool:
     return type(value) is values.Name or type(value) is values.Op or type(value) is values.Apply
 
 
+_META: dict[type, tuple[tuple[str, ...], tuple[str, ...], dict[tuple[Any, ...], str], dict[str, Any]]] = {}
+
+
+def _meta(kind: type) -> tuple[tuple[str, ...], tuple[str, ...], dict[tuple[Any, ...], str], dict[str, Any]]:
+    """Per kind, worked out once: its value fields, the fields its words fix, word by fixed values, defaults."""
+    found = _META.get(kind)
+    if found is None:
+        fields = dataclasses.fields(kind)
+        fixed = tuple(dict.fromkeys(name for values in kind.words.values() for name in values))
+        words: dict[tuple[Any, ...], str] = {}
+        for word, values in kind.words.items():
+            words.setdefault(tuple(values.get(name) for name in fixed), word)
+        defaults = {f.name: f.default if f.default is not dataclasses.MISSING else None for f in fields}
+        found = _META[kind] = (tuple(f.name for f in fields if f.name != "span"), fixed, words, defaults)
+    return found
+
+
 def _default(layer: Layer, name: str) -> Any:
-    f = next(f for f in dataclasses.fields(layer) if f.name == name)
-    return f.default if f.default is not dataclasses.MISSING else None
+    return _meta(type(layer))[3][name]
 
 
 def _head(value: Any) -> str:

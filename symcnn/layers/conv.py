@@ -8,8 +8,22 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .. import arith
 from ..values import Word
 from . import derive as d
-from .base import Cost, Layer, LayerProblem, Option, Shape, Slot, count, elements, groups_divide, integer, pair
-from .base import register, spatial, window_out
+from .base import (
+    Cost,
+    Layer,
+    LayerProblem,
+    Option,
+    Shape,
+    Slot,
+    count,
+    elements,
+    groups_divide,
+    integer,
+    pair,
+    register,
+    spatial,
+    window_out,
+)
 
 if TYPE_CHECKING:
     from torch import nn
@@ -78,6 +92,7 @@ class Conv(Layer):
     groups: Any = 1
     bias: bool = True
 
+    rank: ClassVar[int] = 10
     words: ClassVar[dict[str, dict[str, Any]]] = {"conv": {}}
     head = Slot("kernel", "a kernel size", pair=True)
     dash = Slot("out", "a channel count")
@@ -150,6 +165,7 @@ class DepthwiseConv(Layer):
     multiplier: Any = 1
     bias: bool = True
 
+    rank: ClassVar[int] = 11
     words: ClassVar[dict[str, dict[str, Any]]] = {"dwconv": {}}
     head = Slot("kernel", "a kernel size", pair=True)
     slash = Slot("stride", "a stride", pair=True)

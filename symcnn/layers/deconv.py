@@ -27,6 +27,7 @@ class Deconv(Layer):
     output_padding: Any = 0
     bias: bool = True
 
+    rank: ClassVar[int] = 12
     words: ClassVar[dict[str, dict[str, Any]]] = {"deconv": {}}
     head = Slot("kernel", "a kernel size", pair=True)
     dash = Slot("out", "a channel count")

@@ -21,6 +21,7 @@ class FC(Layer):
     out: Any
     bias: bool = True
 
+    rank: ClassVar[int] = 20
     words: ClassVar[dict[str, dict[str, Any]]] = {"fc": {}}
     head = Slot("out", "a channel count")
     dash = Slot("out", "a channel count")

@@ -18,6 +18,7 @@ class GlobalPool(Layer):
 
     op: str
 
+    rank: ClassVar[int] = 31
     words: ClassVar[dict[str, dict[str, Any]]] = {"gap": {"op": "avg"}, "gmp": {"op": "max"}}
     hint = "global pooling is gap (average) or gmp (max)"
     syntax: ClassVar[str] = "`gap`, `gmp`"

@@ -19,6 +19,7 @@ SIZE = 5  # the window of nn.LocalResponseNorm as symcnn.to_torch builds it
 class LRN(Layer):
     """``lrn``: local response normalization, a new tensor, no parameters."""
 
+    rank: ClassVar[int] = 55
     words: ClassVar[dict[str, dict[str, Any]]] = {"lrn": {}}
     hint = "local response normalization is lrn"
     syntax: ClassVar[str] = "`lrn`"

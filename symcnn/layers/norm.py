@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class BatchNorm(Layer):
     """``bn``: 2C parameters (scale, shift) and 2C buffers (running mean and variance)."""
 
+    rank: ClassVar[int] = 50
     words: ClassVar[dict[str, dict[str, Any]]] = {"bn": {}}
     hint = "batch normalization is bn"
     syntax: ClassVar[str] = "`bn`"

@@ -6,8 +6,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import arith
-from .base import INDEX_BYTES, Cost, Layer, LayerProblem, Option, Shape, Slot, count, elements, pair, register
-from .base import spatial, window_out
+from .base import (
+    INDEX_BYTES,
+    Cost,
+    Layer,
+    LayerProblem,
+    Option,
+    Shape,
+    Slot,
+    count,
+    elements,
+    pair,
+    register,
+    spatial,
+    window_out,
+)
 
 if TYPE_CHECKING:
     from torch import nn
@@ -24,6 +37,7 @@ class Pool(Layer):
     padding: Any = 0
     ceil: bool = False
 
+    rank: ClassVar[int] = 30
     words: ClassVar[dict[str, dict[str, Any]]] = {"pool": {"op": "max"}, "maxpool": {"op": "max"},
                                                   "avgpool": {"op": "avg"}}
     head = Slot("kernel", "a kernel size", pair=True)

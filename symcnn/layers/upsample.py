@@ -19,6 +19,7 @@ class Upsample(Layer):
 
     factor: Any
 
+    rank: ClassVar[int] = 40
     words: ClassVar[dict[str, dict[str, Any]]] = {"upsample": {}}
     head = Slot("factor", "a factor")
     hint = "upsampling is upsample<f>, for example upsample2"

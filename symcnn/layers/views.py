@@ -18,6 +18,7 @@ class View(Layer):
 
     name: str
 
+    rank: ClassVar[int] = 70
     words: ClassVar[dict[str, dict[str, Any]]] = {"flatten": {"name": "flatten"}, "id": {"name": "id"}}
     hint = "flatten and id are written alone"
     syntax: ClassVar[str] = "`flatten`, `id`"

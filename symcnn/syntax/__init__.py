@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from lark import Lark
@@ -51,6 +51,7 @@ def _run(text: str, start: str) -> Any:
         raise syntax_error(error, text) from None
 
 
+@lru_cache(maxsize=256)
 def parse_dims(text: str) -> tuple[Value, Value, Value]:
     """``224x224x3`` (or ``HxWx3``, ``{32*h}x{32*h}x3``) as three values.
 
@@ -157,6 +158,8 @@ def _blocks(node: Any, definitions: dict[str, Definition]) -> Any:
     def call(node: Any) -> Any:
         return dataclasses.replace(node, args=tuple(map(block, node.args))) if isinstance(node, Call) else node
 
+    if not any(isinstance(n, Call) and any(type(a) is Name for a in n.args) for n in walk(node)):
+        return node
     return map_nodes(node, call)
 
 

@@ -107,6 +107,18 @@ def _one_or_two(given: list[Value], slot: Slot, span: Span, word: str, braced: b
     return given[0]
 
 
+_REQUIRED: dict[type, tuple[str, ...]] = {}
+
+
+def required(kind: type[Layer]) -> tuple[str, ...]:
+    """The fields of a kind that have no default (what must be written), worked out once per kind."""
+    found = _REQUIRED.get(kind)
+    if found is None:
+        found = _REQUIRED[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name != "span"
+                                        and f.default is dataclasses.MISSING)
+    return found
+
+
 def make_layer(kind: type[Layer], word: str, digits: str | None, braced: list[Expr] | None, dash: list[Expr] | None,
                slash: list[Expr] | None, options: list[tuple[Token, Any]], span: Span, head_text: str) -> Layer:
     """A layer of ``kind`` from what was written in each of its slots, and its options."""
@@ -127,13 +139,12 @@ def make_layer(kind: type[Layer], word: str, digits: str | None, braced: list[Ex
         if slot.field in fields:
             raise Fail(f"write {word}-<n> or {word}<n>, not both", span)
         fields[slot.field] = _one_or_two(given, slot, span, word, from_braces, where == "head")
-    missing = [f.name for f in dataclasses.fields(kind) if f.name not in fields and f.name != "span"
-               and f.default is dataclasses.MISSING]
+    missing = [name for name in required(kind) if name not in fields]
     if missing:
         slot = next(s for s in (kind.head, kind.dash, kind.slash) if s is not None and s.field == missing[0])
         if slot is kind.dash:
-            raise Fail(f"{head_text} needs {slot.what}", span, hint=f"write {head_text}{'-' * (word != 'fc')}64"
-                       if word != "fc" else "write fc-64")
+            one_slot = kind.head is not None and kind.head.field == slot.field  # fc-<n> or fc<n>
+            raise Fail(f"{head_text} needs {slot.what}", span, hint=f"write {word if one_slot else head_text}-64")
         raise Fail(f"{word} needs {slot.what}", span, hint=kind.hint or None)
     layer = kind(**fields, span=span)
     return apply_options(layer, options) if options else layer

@@ -6,7 +6,6 @@ The hints come from a table of example mistakes matched with Lark's ``match_exam
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -34,7 +33,7 @@ _WORDS = {
 
 REPEAT_HINT = "a repeat needs its count, for example conv3-64 x2 or (conv3-64, relu) x{n}"
 _HINTS = {
-    REGISTRY["conv"].hint: ["conv3-", "conv3-,", "conv3-)", "conv3-\n"],
+    "a convolution is conv<k>-<n>, for example conv3-64": ["conv3-", "conv3-,", "conv3-)", "conv3-\n"],
     REPEAT_HINT: ["conv3-64 x", "conv3-64 x,", "(relu) x)", "relu x\n"],
     "a '(' is not closed: add the matching ')'": ["(conv3-64", "(conv3-64,", "res(relu", "concat(relu | relu",
                                                   "mul(relu\n", "f(2"],
@@ -142,6 +141,8 @@ def unknown_hint(name: str, known: list[str]) -> str | None:
     if re.fullmatch(r"(?i)x\d+", name):
         return f"a repeat follows the item it repeats: conv3-64 {name}"
     words = sorted(word for word, kind in REGISTRY.items() if kind.head is None)
+    import difflib
+
     close = difflib.get_close_matches(name.lower(), words + known, n=1)
     if close:
         return f"did you mean {close[0]}?"
