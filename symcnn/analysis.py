@@ -74,13 +74,20 @@ class Analysis:
         names = set(self.network.names) | sizes | values.names(self.batch)
         env: dict[str, Bound] = {}
         given = {**self.sizes, **self.values}
+        defaults = dict(self.network.defaults)
         for name in sorted(names):
             if name in given:
                 env[name] = given[name]
-            else:
+            elif name not in defaults:
                 from .symbolic import symbol
 
                 env[name] = symbol(name, name in sizes or name in values.names(self.batch))
+        for name, value in self.network.defaults:  # a default may use names before it
+            if name not in given:
+                try:
+                    env[name] = arith.evaluate(value, env)
+                except (values.ValueProblem, KeyError) as problem:
+                    raise SymcnnError(f"the value of {name} ({values.text(value)}) cannot be worked out: {problem}")
         return env
 
     @cached_property

@@ -47,7 +47,10 @@ def evaluate(value: values.Value, env: Mapping[str, Bound]) -> Bound:
     if kind is int or kind is Fraction or kind is Word:
         return value
     if kind is Name:
-        return env[value.name]  # type: ignore[union-attr]
+        found = env[value.name]  # type: ignore[union-attr]
+        if type(found) is Apply:
+            raise ValueProblem(f"'{value.name}' is the block {values.text(found)}, not a number")  # type: ignore[union-attr]
+        return found
     if kind is Op:
         args = [evaluate(a, env) for a in value.args]  # type: ignore[union-attr]
         if all(type(a) is int or type(a) is Fraction for a in args):

@@ -59,9 +59,10 @@ class Concat:
 
 @dataclass(frozen=True)
 class Gate:
-    """``mul(body)``: x ⊙ body(x), where body(x) is 1x1xC or the shape of x."""
+    """``mul(body)``: x ⊙ body(x), where body(x) is 1x1xC or the shape of x; ``mul(body | other)``: body(x) ⊙ other(x)."""
 
     body: Seq
+    other: Seq | None = None
     span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
@@ -75,9 +76,13 @@ class Split:
 
 @dataclass(frozen=True)
 class Side:
-    """``side(body)``: a side output (an auxiliary head) on x; the main path goes on with x itself."""
+    """``side(body)``: a side output (an auxiliary head) on x; the main path goes on with x itself.
+
+    ``side[on=aux](body)`` is there only where ``aux`` is not 0.
+    """
 
     body: Seq
+    on: Value = 1
     span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
@@ -108,7 +113,9 @@ def children(node: Any) -> tuple[Any, ...]:
     """The nodes directly inside ``node`` (a definition's body for a :class:`Definition`)."""
     if isinstance(node, Seq):
         return node.items
-    if isinstance(node, (Repeat, Gate, Side, Definition)):
+    if isinstance(node, Gate):
+        return (node.body,) if node.other is None else (node.body, node.other)
+    if isinstance(node, (Repeat, Side, Definition)):
         return (node.body,)
     if isinstance(node, Residual):
         return (node.main,) if node.shortcut is None else (node.main, node.shortcut)
@@ -145,8 +152,11 @@ def map_values(node: Any, fn: Callable[[Value], Value]) -> Any:
         return dataclasses.replace(node, body=map_values(node.body, fn))
     if isinstance(node, Seq):
         return dataclasses.replace(node, items=tuple(map_values(item, fn) for item in node.items))
-    if isinstance(node, (Gate, Side)):
-        return dataclasses.replace(node, body=map_values(node.body, fn))
+    if isinstance(node, Gate):
+        return dataclasses.replace(node, body=map_values(node.body, fn),
+                                   other=None if node.other is None else map_values(node.other, fn))
+    if isinstance(node, Side):
+        return dataclasses.replace(node, body=map_values(node.body, fn), on=fn(node.on))
     if isinstance(node, Residual):
         return dataclasses.replace(node, main=map_values(node.main, fn),
                                    shortcut=None if node.shortcut is None else map_values(node.shortcut, fn))
@@ -159,7 +169,10 @@ def map_nodes(node: Any, fn: Callable[[Any], Any]) -> Any:
     """The same tree rebuilt bottom-up, each node (the inner ones first) passed through ``fn``."""
     if isinstance(node, Seq):
         node = dataclasses.replace(node, items=tuple(map_nodes(item, fn) for item in node.items))
-    elif isinstance(node, (Repeat, Gate, Side, Definition)):
+    elif isinstance(node, Gate):
+        node = dataclasses.replace(node, body=map_nodes(node.body, fn),
+                                   other=None if node.other is None else map_nodes(node.other, fn))
+    elif isinstance(node, (Repeat, Side, Definition)):
         node = dataclasses.replace(node, body=map_nodes(node.body, fn))
     elif isinstance(node, Residual):
         node = dataclasses.replace(node, main=map_nodes(node.main, fn),
@@ -179,6 +192,8 @@ def node_values(node: Any) -> Iterator[Value]:
         yield from node.args
     elif isinstance(node, Repeat):
         yield node.count
+    elif isinstance(node, Side):
+        yield node.on
 
 
 def used_names(node: Any) -> set[str]:
@@ -210,6 +225,10 @@ class Network:
     definitions: tuple[Definition, ...]
     body: Seq
     text: str
+    defaults: tuple[tuple[str, Value], ...] = ()
+    """``let`` lines: names with the values they have unless the user gives others."""
+    width: str | None = None
+    """The name of the network's own width multiplier (a ``width`` line), which ``--width`` sets."""
 
     @cached_property
     def _definitions(self) -> dict[str, Definition]:
@@ -226,7 +245,9 @@ class Network:
     @cached_property
     def names(self) -> tuple[str, ...]:
         """The names a value can be given to, sorted (definition parameters and block names left out)."""
-        found = set(self.sizes) | (used_names(self.body) - set(self._definitions))
+        found = set(self.sizes) | (used_names(self.body) - set(self._definitions)) | {n for n, _ in self.defaults}
+        for _, value in self.defaults:
+            found |= names(value)
         for definition in self.definitions:
             found |= used_names(definition.body) - set(definition.params) - set(self._definitions)
         return tuple(sorted(found - set(INPUT_SIZES)))

@@ -56,14 +56,15 @@ class Split(nn.Module):
 
 
 class Gate(nn.Module):
-    """``mul(body)``: x * body(x), the gate broadcast when it is 1x1xC."""
+    """``mul(body)``: x * body(x), the gate broadcast when it is 1x1xC; ``mul(body | other)``: other(x) * body(x)."""
 
-    def __init__(self, body: nn.Module) -> None:
+    def __init__(self, body: nn.Module, other: nn.Module | None = None) -> None:
         super().__init__()
         self.body = body
+        self.other = other
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.body(x)
+        return (x if self.other is None else self.other(x)) * self.body(x)
 
 
 class Side(nn.Module):
@@ -144,9 +145,11 @@ class _Builder:
         elif block.kind is BlockKind.SPLIT:
             combined = Split(branches)
         elif block.kind is BlockKind.MUL:
-            combined = Gate(branches[0])
-        else:
+            combined = Gate(branches[0], branches[1] if len(branches) > 1 else None)
+        elif branches:
             combined = Side(branches[0])
+        else:  # a side output switched off
+            return nn.Identity(), flat
         combined = _tagged(combined, block.row)
         if flat:
             return nn.Sequential(_unflatten(block.input[2]), combined), False

@@ -339,7 +339,7 @@ def text(value: Value, outer: int = 0) -> str:
     if type(value) is Word:
         return value.word
     if type(value) is Apply:
-        return f"{value.name}({', '.join(text(a) for a in value.args)})"
+        return f"{value.name}({', '.join(text(a) for a in value.args)})" if value.args else value.name
     assert type(value) is Op
     op, args = value.op, value.args
     level = _PRECEDENCE.get(op, 5)

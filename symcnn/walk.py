@@ -42,6 +42,7 @@ class Walk:
         self.expanded: dict[tuple[str, tuple[Any, ...]], int] = {}
         self.terms = 0
         self.side = 0
+        self.target: Shape | None = None
 
     def fail(self, message: str, span: Span, hint: str | None = None, kind: str = "error") -> SymcnnError:
         return SymcnnError(message, kind, self.network.text, span.line, span.column, hint)
@@ -116,11 +117,11 @@ class Walk:
             return self.call(node, shape, env, mult, depth)
         inner = _entering(env, shape)
         if isinstance(node, Residual):
-            main, main_block = self.node(node.main, shape, inner, mult, depth + 1)
+            main, main_block = self.branch(node.main, shape, inner, mult, depth + 1, None)
             parts = [main_block]
             other = shape
             if node.shortcut:
-                other, short_block = self.node(node.shortcut, shape, inner, mult, depth + 1)
+                other, short_block = self.branch(node.shortcut, shape, inner, mult, depth + 1, main)
                 parts.append(short_block)
             self.agree(main, other, node.span, "res: the branch output", "the shortcut output", range(3))
             return main, Block(BlockKind.RES, shape, tuple(parts), row=self.join(BlockKind.RES, main, mult, depth + 1))
@@ -134,7 +135,9 @@ class Walk:
                                     "equal parts", node.span)
                 branch_input = (shape[0], shape[1], part)
                 inner = _entering(env, branch_input)
-            results = [self.node(branch, branch_input, inner, mult, depth + 1) for branch in node.branches]
+            results = [self.branch(node.branches[0], branch_input, inner, mult, depth + 1, None)]
+            results += [self.branch(branch, branch_input, inner, mult, depth + 1, results[0][0])
+                        for branch in node.branches[1:]]
             outs = [out for out, _ in results]
             for i, out in enumerate(outs[1:], 2):
                 self.agree(outs[0], out, node.span, f"{kind}: branch 1 output", f"branch {i} output", range(2))
@@ -142,17 +145,39 @@ class Walk:
             row = self.join(kind, joined, mult, depth + 1)
             return joined, Block(kind, shape, tuple(block for _, block in results), row=row)
         if isinstance(node, Gate):
-            gate, body = self.node(node.body, shape, inner, mult, depth + 1)
-            if not (gate[0] == 1 and gate[1] == 1 and arith.same(gate[2], shape[2])):
-                self.agree(gate, shape, node.span, "mul: the gate output", "its input (or 1x1xC)", range(3))
-            return shape, Block(BlockKind.MUL, shape, (body,), row=self.join(BlockKind.MUL, shape, mult, depth + 1))
+            gate, body = self.branch(node.body, shape, inner, mult, depth + 1, None)
+            parts, x = (body,), shape
+            if node.other is not None:
+                x, other = self.branch(node.other, shape, inner, mult, depth + 1, gate)
+                parts = (body, other)
+                if x[0] == 1 and x[1] == 1 and not (gate[0] == 1 and gate[1] == 1):
+                    gate, x = x, gate
+            if not (gate[0] == 1 and gate[1] == 1 and arith.same(gate[2], x[2])):
+                what = "its input (or 1x1xC)" if node.other is None else "the second branch output (or 1x1xC)"
+                self.agree(gate, x, node.span, "mul: the gate output", what, range(3))
+            return x, Block(BlockKind.MUL, shape, parts, row=self.join(BlockKind.MUL, x, mult, depth + 1))
         assert isinstance(node, Side)
+        on = self.value(node.on, env, node.span)
+        if not arith.numeric(on):
+            raise self.fail(f"side[on={values.text(node.on)}] needs a value: 0 leaves the side output out",
+                            node.span, hint=f"--set {values.text(node.on)}=1")
+        if on == 0:
+            return shape, Block(BlockKind.SIDE, shape, ())
         self.side += 1
         try:
-            _, body = self.node(node.body, shape, inner, mult, depth + 1)
+            _, body = self.branch(node.body, shape, inner, mult, depth + 1, None)
         finally:
             self.side -= 1
         return shape, Block(BlockKind.SIDE, shape, (body,))
+
+    def branch(self, node: Any, shape: Shape, env: dict[str, Bound], mult: Bound, depth: int,
+               target: Shape | None) -> tuple[Shape, Block]:
+        """A branch of a join; ``target``, for a later branch, is the first branch's output (crop, resize)."""
+        outer, self.target = self.target, target
+        try:
+            return self.node(node, shape, env, mult, depth)
+        finally:
+            self.target = outer
 
     def layer(self, layer: Layer, shape: Shape, env: dict[str, Bound], mult: Bound,
               depth: int) -> tuple[Shape, Block]:
@@ -161,6 +186,10 @@ class Walk:
             static = self.static[id(layer)] = not layer.has_names()
         try:
             bound = layer if static else layer.bind(env)
+            if self.target is not None:
+                bound = bound.fit(self.target)
+        except LayerProblem as problem:
+            raise self.fail(f"layer {len(self.rows)} '{layer.word}': {problem}", layer.span) from None
         except ValueProblem as problem:
             raise self.fail(f"layer {len(self.rows)} '{layer.word}': {problem}", layer.span,
                             kind=problem.kind) from None
@@ -226,17 +255,25 @@ class Walk:
              depth: int) -> tuple[Shape, Block]:
         if depth >= limits.MAX_NESTING:
             raise self.fail(f"definitions and brackets nest more than {limits.MAX_NESTING} deep", node.span)
-        target = self.target(node, env)
+        target = self.resolve(node, env)
         if isinstance(target, Layer):
             return self.layer(target, shape, env, mult, depth)
-        args = tuple(a if type(a) is Apply else self.value(a, env, node.span) for a in target.args)
+        args = tuple(self.argument(a, env, node.span) for a in target.args)
         definition = self.network.definition(target.name)
         inner = {**env, **dict(zip(definition.params, args))}
         out, body = self.node(definition.body, shape, _entering(inner, shape), mult, depth + 1)
         name = f"{target.name}({', '.join(_argument(a) for a in args)})" if args else target.name
         return out, Block(BlockKind.CALL, shape, (body,), name=name)
 
-    def target(self, node: Call, env: dict[str, Bound]) -> Call | Layer:
+    def argument(self, value: Any, env: dict[str, Bound], span: Span) -> Bound:
+        """A call's argument: a number or formula, or a block (passed on as it is, also through a parameter)."""
+        if type(value) is Apply:
+            return value
+        if type(value) is values.Name and type(env.get(value.name)) is Apply:
+            return env[value.name]
+        return self.value(value, env, span)
+
+    def resolve(self, node: Call, env: dict[str, Bound]) -> Call | Layer:
         """What a call runs: a definition, or the block a parameter was given (a layer word or a definition)."""
         bound = env.get(node.name) if node.name not in self.network._definitions else None
         if bound is None:
@@ -298,14 +335,14 @@ class Walk:
         if depth >= limits.MAX_NESTING:
             return 1  # the walk reports the nesting
         try:
-            target = self.target(node, env)
+            target = self.resolve(node, env)
         except SymcnnError:
             return 1  # the walk reports it
         if isinstance(target, Layer):
             return 1
         try:
-            args = tuple(a if type(a) is Apply else arith.evaluate(a, env) for a in target.args)
-        except (ValueProblem, KeyError):
+            args = tuple(self.argument(a, env, node.span) for a in target.args)
+        except SymcnnError:
             return 1
         key = (target.name, args)
         if key not in self.expanded:

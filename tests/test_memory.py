@@ -118,6 +118,10 @@ RULE_NETS = [
     "input 4x4x3\nfc-5, relu, fc-2",
     "input 8x8x3\nconv1-4[bias=false], upsample2, conv1-4, softmax, dwconv3/2, gmp, fc-2[bias=false], bn",
     "input 8x8x4\nconv1-4, mish, split(id | conv1-2, mish), conv1-2",
+    "input 8x8x4\nconv1-8, ln, gn2, inorm, inorm[affine=true], scale, droppath, droppath[p=0], shuffle2, crop6x6, "
+    "resize{10}x{12}[mode=bilinear], resize{12}x{12}, conv1-4, mul(relu | gap, sigmoid)",
+    # Layer scale on the input: its output takes the wider type of input and factors (fp32 under amp).
+    "input 8x8x4\nscale, conv1-4, ln, fc-3",
 ]
 PRECISIONS = [("fp32", None), ("fp64", None), ("bf16", None), ("fp16", None), ("fp32", "bf16"), ("fp32", "fp16")]
 RULE_CASES = [pytest.param(text, dtype, amp, id=f"{i}-{dtype}-{amp or 'noamp'}")
@@ -227,6 +231,8 @@ INFERENCE_NETS = [
     "input 6x6x2\nconv1-2, lrn",  # few channels: the padded squares make the peak
     RULE_NETS[3],
     "input 12x12x3\nconv3-8, lrelu, deconv2-4/2, conv3-6/2, silu, hswish, hsigmoid, tanh, dwconv3, gmp, fc-10, bn",
+    RULE_NETS[8],
+    "input 8x8x4\nconv1-4, split(id | conv1-2, mish), mul(conv1-4 | gap, sigmoid), concat(conv1-2 | crop6x6, resize)",
 ]
 
 

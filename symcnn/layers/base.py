@@ -232,6 +232,10 @@ class Layer:
                 raise AssertionError(f"{type(self).__name__} saves '{part}' without saying how")
         return found
 
+    def fit(self, target: Shape | None) -> Layer:
+        """The layer in a later branch of a join, ``target`` the first branch's output (crop and resize use it)."""
+        return self
+
     def saves_weight_copy(self, input_grad: bool) -> bool:
         """Under autocast, whether it also saves the low-precision copy of its weight (conv, deconv: always)."""
         return True

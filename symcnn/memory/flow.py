@@ -48,6 +48,8 @@ class Flow:
         """Bytes per element of a layer's output (under autocast, conv, deconv and fc compute in low precision)."""
         if layer.autocast == "low":
             return self.compute_size
+        if layer.autocast == "promote":  # times a parameter: the wider of the two types
+            return max(x.itemsize, self.param_size)
         if self.amp and (layer.autocast == "fp32" or (layer.autocast == "fp32 on cuda" and self.device == "cuda")):
             return FP32
         return x.itemsize
@@ -193,12 +195,13 @@ class Training(Flow):
             part_input = x if block.kind is BlockKind.CONCAT else Value(arith.div(x.elements, len(block.parts)),
                                                                         x.itemsize, x.grad, base=x)
             outs = [self.run(part, part_input) for part in block.parts]
-        else:
+        else:  # mul: both factors are saved, each for the other's gradient
             gate = self.run(block.parts[0], x)
-            outs = [x, gate]
+            other = self.run(block.parts[1], x) if len(block.parts) > 1 else x
+            outs = [other, gate]
             if gate.grad:
-                self.save(x, block.row, "input")
-            if x.grad:
+                self.save(other, block.row, "input")
+            if other.grad:
                 self.save(gate, block.row, "gate")
         return Value(self.rows[block.row].activations, max(v.itemsize for v in outs), any(v.grad for v in outs))
 

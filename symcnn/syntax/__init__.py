@@ -124,7 +124,21 @@ def parse(text: str) -> Network:
     header: tuple[Value, ...] | None = None
     definitions: dict[str, Definition] = {}
     items: list[Node] = []
+    defaults: dict[str, Value] = {}
+    width: str | None = None
     for line in lines:
+        if isinstance(line, tuple) and line[0] == "let":
+            for name, value in line[1]:
+                if name in defaults:
+                    raise SymcnnError(f"'{name}' is given a value twice", "error", text, line[2].line, line[2].column)
+                defaults[name] = value
+            continue
+        if isinstance(line, tuple) and line[0] == "width":
+            if width is not None:
+                raise SymcnnError("the width multiplier is declared twice", "error", text, line[2].line,
+                                  line[2].column)
+            width = line[1]
+            continue
         if isinstance(line, Definition):
             if line.name in definitions:
                 raise SymcnnError(f"'{line.name}' is defined twice", "error", text, line.span.line, line.span.column)
@@ -144,7 +158,7 @@ def parse(text: str) -> Network:
                 items.append(item)
     body = Seq(tuple(items), span=Span(1, 1))
     dims = tuple(header) if header else DEFAULT_INPUT
-    return Network(dims, tuple(definitions.values()), body, text)  # type: ignore[arg-type]
+    return Network(dims, tuple(definitions.values()), body, text, tuple(defaults.items()), width)  # type: ignore[arg-type]
 
 
 def _blocks(node: Any, definitions: dict[str, Definition]) -> Any:

@@ -316,13 +316,19 @@ class Build:
         return Concat(tuple(c[1:]), span=at(c[0]))
 
     def mul(self, c: list[Any]) -> Gate:
-        return Gate(c[1], span=at(c[0]))
+        return Gate(c[1], c[2], span=at(c[0]))
 
     def split(self, c: list[Any]) -> Split:
         return Split(tuple(c[1:]), span=at(c[0]))
 
     def side(self, c: list[Any]) -> Side:
-        return Side(c[1], span=at(c[0]))
+        keyword, options, body = c
+        on: Value = 1
+        for token, written in options or []:
+            if token.lower() != "on" or isinstance(written, bool) or len(written) != 1:
+                raise Fail(f"side takes the one option on=NAME (side[on=aux](...)), not '{token}'", at(token))
+            on = written[0].value
+        return Side(body, on, span=at(keyword))
 
     # lines
     def header(self, c: list[Any]) -> tuple[str, tuple[Value, ...], Span]:
@@ -330,7 +336,18 @@ class Build:
         span = at(c[0])
         if len(dims) != 3:
             raise Fail(f"the input is HxWxC, three sizes; this gives {len(dims)}", span)
-        return ("header", tuple(e.value for e in dims), span)
+        return ("header", tuple(_plain(e).value for e in dims), span)
+
+    def let(self, c: list[Any]) -> tuple[str, tuple[tuple[str, Value], ...], Span]:
+        keyword, *pairs = c
+        found = tuple((str(name), expr.value) for name, expr in zip(pairs[0::2], pairs[1::2]))
+        for name, _ in found:
+            if name.lower() in RESERVED:
+                raise Fail(f"'{name}' is a keyword and cannot be used as a name", at(keyword))
+        return ("let", found, at(keyword))
+
+    def width(self, c: list[Any]) -> tuple[str, str, Span]:
+        return ("width", str(c[1]), at(c[0]))
 
     def definition(self, c: list[Any]) -> Definition:
         keyword, name, *params, body = c
