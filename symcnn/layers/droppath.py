@@ -33,6 +33,7 @@ class DropPath(Layer):
     saves_doc = "in training, a mask of one value per sample (none when p = 0)"
     torch_node = "`MulBackward0`"
     in_place = True
+    flat = "any"
 
     def saved(self, s: SaveContext) -> list[tuple[str, Any]]:
         if not arith.numeric(self.p):
