@@ -40,9 +40,9 @@ def growth(total: Expr) -> Growth | None:
     >>> import symcnn
     >>> from symcnn.scaling import scaled
     >>> vgg = scaled(symcnn.load("vgg16"), width="w", resolution="r").analyze()
-    >>> g = growth(vgg.totals["params"])
+    >>> g = growth(vgg.totals["macs"])
     >>> g.leading, g.exponents, g.law()
-    (2048*r**2*w**2, {'r': 2, 'w': 2}, 'r^2 w^2')
+    (304128*r**2*w**2, {'r': 2, 'w': 2}, 'r^2 w^2')
     """
     total = expr(total)
     names = sorted(total.free_symbols, key=str)
@@ -152,7 +152,7 @@ def without_floors(totals: Mapping[str, Expr], names: list[sympy.Symbol]) -> tup
     >>> a = symcnn.load("vgg16").analyze()
     >>> d, totals = without_floors(a.formulas, list(a.symbolic.input[:2]))
     >>> d, totals["macs"]
-    (32, 307904*H*W + 20873216)
+    (32, 305856*H*W + 123633664)
     """
     values = {key: expr(value) for key, value in totals.items()}
     if not names or not any(t.has(*UNROUNDED, *NOT_POLYNOMIAL) for t in values.values()):

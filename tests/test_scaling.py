@@ -28,7 +28,7 @@ def vgg16_text(width: Fraction) -> str:
         return str(value.numerator)
 
     stages = [f"(conv3-{times(c)}, relu) x{n}, pool2" for c, n in VGG16_STAGES]
-    head = [f"fc-{times(4096)}, relu, dropout", f"fc-{times(4096)}, relu, dropout", "fc-1000"]
+    head = [f"apool7, fc-{times(4096)}, relu, dropout", f"fc-{times(4096)}, relu, dropout", "fc-1000"]
     return "input 224x224x3\n" + "\n".join(stages + head)
 
 
@@ -58,10 +58,16 @@ def test_vgg16_width_formula_is_an_exact_quadratic_in_w() -> None:
 
 
 def test_vgg16_width_formula_with_the_input_left_open_is_collected_in_w() -> None:
+    """torchvision's adaptive pool keeps fc1 at 7x7x512 inputs: params are free of H and W, MACs are not."""
     output = run(["vgg16", "--width", "w", "--formula"])
-    assert printed(output, "in powers of w:", "params") == "w**2*(2048*H*W + 31485952) + 4110144*w + 1000"
-    assert printed(output, "when H and W are multiples of 32:", "macs") == \
-        "306176*H*W*w**2 + 1728*H*W*w + 16777216*w**2 + 4096000*w"
+    assert printed(output, "exact totals", "params") == "134246400*w**2 + 4110144*w + 1000"
+    macs = printed(output, "in powers of w:", "macs")
+    assert macs == "w**2*(304128*H*W + 119537664) + w*(1728*H*W + 4096000)"
+    for size in (64, 160, 224):
+        for w in (Fraction(1, 2), Fraction(1)):
+            body = vgg16_text(w).split("\n", 1)[1]
+            assert (304128 * size**2 + 119537664) * w**2 + (1728 * size**2 + 4096000) * w == \
+                direct(f"input {size}x{size}x3\n" + body)["macs"]
 
 
 def test_per_layer_formulas_follow_the_width() -> None:
@@ -135,7 +141,7 @@ def test_a_symbolic_repeat_gives_cost_linear_in_its_count() -> None:
 
 
 @pytest.mark.parametrize("model, key, exponents", [
-    ("vgg16", "params", {"r": 2, "w": 2}),      # fc1 reads the whole feature map
+    ("vgg16", "params", {"w": 2}),              # the adaptive pool: fc1 reads 7x7x512 whatever r
     ("vgg16", "macs", {"r": 2, "w": 2}),
     ("resnet50", "params", {"w": 2}),           # global pooling: no r
     ("resnet50", "macs", {"r": 2, "w": 2}),
@@ -171,10 +177,10 @@ def test_solve_vgg16_width_for_ten_million_parameters() -> None:
 def test_solve_resolution_for_a_mac_budget() -> None:
     output = run(["solve", "vgg16", "--resolution", "r", "macs <= 1e9"])
     best, step = solved(output, "r")
-    assert (best, step) == (59, 60)
+    assert (best, step) == (55, 56)
     assert direct(f"input {best}x{best}x3\n" + vgg16_text(Fraction(1)).split("\n", 1)[1])["macs"] <= 10**9
     assert direct(f"input {step}x{step}x3\n" + vgg16_text(Fraction(1)).split("\n", 1)[1])["macs"] > 10**9
-    assert "when r is a multiple of 32:\n  macs = 307904*r**2 + 20873216" in output
+    assert "when r is a multiple of 16:\n  macs = 305856*r**2 + 123633664" in output
 
 
 @pytest.mark.parametrize("budget", ["params <= 10e6 and macs < 2e9", "flops <= 3e9", "activations <= 2e7",
@@ -200,7 +206,7 @@ def test_solve_a_networks_own_name_with_rounding_to_eight() -> None:
     (["vgg16", "--width", "w", "params >= 1e6"], "holds for arbitrarily large w"),
     (["vgg16", "--width", "w", "params <= 1e7 and macs >= 1e10"], "the upper bounds allow w up to 1/4"),
     (["resnet50", "--resolution", "r", "params <= 1e9"], "params has no name left to solve for"),
-    (["vgg16", "--width", "w", "--resolution", "r", "params <= 1e9"], "depends on r, w"),
+    (["vgg16", "--width", "w", "--resolution", "r", "macs <= 1e9"], "depends on r, w"),
     (["vgg16", "--width", "w", "params =< 10"], "unexpected '=<' in the constraint"),
     (["vgg16", "--width", "w", "parameters <= 10"], "unknown total 'parameters'"),
     (["vgg16", "--width", "w", "params <= 10 or macs <= 5"], "expected 'and' or the end"),

@@ -71,8 +71,9 @@ def test_per_block_parameters(vgg16: symcnn.Analysis, first: int, last: int, par
 def test_totals(vgg16: symcnn.Analysis) -> None:
     t = vgg16.totals
     assert t["params"] == 138_357_544  # CS231n and torchvision
-    assert t["activations"] == 15_237_608  # the sum of the notes' own rows (not their "24M")
-    assert t["activation_bytes"] == 60_950_432
+    assert sum(r.activations for r in costly(vgg16)) == 15_237_608  # the sum of the notes' own rows (not their "24M")
+    assert t["activations"] == 15_237_608 + 7 * 7 * 512  # and torchvision's adaptive pool to 7x7, which they omit
+    assert t["activation_bytes"] == 4 * (15_237_608 + 25_088)
     assert t["macs"] == 15_470_264_320  # torchvision: 15.47 GFLOPS
     assert t["flops"] == 2 * 15_470_264_320
     assert t["buffers"] == 0
@@ -91,20 +92,28 @@ def test_torchvision_counts(name: str, params: int, macs: int) -> None:
     assert (totals["params"], totals["macs"]) == (params, macs)
 
 
+# The paper's VGG-16 has no adaptive pool: fc1 reads the whole last feature map.
+PAPER = symcnn.zoo.source("vgg16").replace("apool7, ", "")
+
+
 def test_symbolic_params_depend_on_h_and_w_only_through_fc1() -> None:
-    analysis = symcnn.load("vgg16").analyze()
+    analysis = symcnn.parse(PAPER).analyze()
     dependent = [r.name for r in analysis.rows if not isinstance(r.params, int)]
     assert dependent == ["fc-4096"]
     assert analysis.totals["params"] == 2097152 * sympy.floor(H / 32) * sympy.floor(W / 32) + 35597096
+    assert symcnn.load("vgg16").analyze().totals["params"] == 138_357_544  # torchvision's: 7x7x512 into fc1
 
 
 def test_formulas_are_polynomials_when_h_and_w_are_multiples_of_32() -> None:
-    analysis = symcnn.load("vgg16").analyze(divisible=32)
+    analysis = symcnn.parse(PAPER).analyze(divisible=32)
     assert analysis.totals["params"] == 2048 * H * W + 35_597_096
     assert analysis.totals["macs"] == 307_904 * H * W + 20_873_216
     assert sympy.Poly(analysis.totals["activations"], H, W).total_degree() == 2
     at_224 = {k: sympy.sympify(v).xreplace({H: 224, W: 224}) for k, v in analysis.totals.items()}
-    assert at_224 == symcnn.load("vgg16").analyze().at("224x224x3").totals
+    assert at_224 == {**symcnn.load("vgg16").analyze().at("224x224x3").totals, "activations": 15_237_608,
+                      "activation_bytes": 4 * 15_237_608}  # all but the adaptive pool's output
+    # torchvision's: fc1 takes 7*7*512 inputs at every size; the 3x3 convolutions 305,856 per pixel of input
+    assert symcnn.load("vgg16").analyze(divisible=32).totals["macs"] == 305_856 * H * W + 123_633_664
 
 
 def test_divisibility_is_checked_at_evaluation() -> None:

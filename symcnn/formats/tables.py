@@ -23,7 +23,7 @@ def compare(analyses: Sequence[Analysis], labels: Sequence[str]) -> str:
     >>> import symcnn
     >>> small = symcnn.parse("input 32x32x3\\nconv3-8, gap, fc-10").analyze()
     >>> print(compare([small, symcnn.load("vgg16").analyze().at("32x32x3")], ["small", "vgg16"]).splitlines()[2])
-    params                314   37,694,248
+    params                314  138,357,544
     """
     rows = [["", *labels]] + [[LABELS.get(key, key), *(arith.number(a.totals[key]) for a in analyses)]
                               for key in TOTAL_KEYS]

@@ -187,9 +187,9 @@ def memory(analysis: Analysis, optimizer: str = "adam", amp: str | None = None, 
     >>> import symcnn
     >>> m = memory(symcnn.load("vgg16").analyze(batch="N", divisible=32), "sgd", device="cpu")
     >>> m.saved_bytes
-    1458*H*N*W + 98304*N
+    1458*H*N*W + 198656*N
     >>> memory(m.analysis.at("224x224x3", N=1), "sgd", device="cpu").saved_bytes
-    73254912
+    73355264
     """
     if optimizer not in OPTIMIZER_COPIES:
         raise SymcnnError(f"unknown optimizer '{optimizer}'; choose one of {', '.join(OPTIMIZER_COPIES)}")
