@@ -99,7 +99,8 @@ def scaled(network: Network, width: Any = None, resolution: Any = None, round_ch
     if round_channels is not None and not (isinstance(round_channels, int) and round_channels >= 1):
         raise SymcnnError(f"--round-channels takes a positive integer, not {round_channels!r}")
     spatial = {d.name for d in network.input[:2] if type(d) is Name}
-    for value, what, allowed in ((factor, "width", set()), (size, "resolution", spatial)):
+    own = {network.width} if network.width is not None else set()
+    for value, what, allowed in ((factor, "width", own), (size, "resolution", spatial)):
         if type(value) is Name and value.name in network.names and value.name not in allowed:
             raise SymcnnError(f"the network already has a name '{value.name}'; choose another name for the {what}",
                               hint=f"or give '{value.name}' values itself with --set {value.name}=...")
@@ -107,11 +108,43 @@ def scaled(network: Network, width: Any = None, resolution: Any = None, round_ch
         raise SymcnnError(f"the width and the resolution cannot share the name '{factor.name}'")
     if size is not None:
         network = with_input(network, (size, size, network.input[2]))
+    if factor is not None and network.width is not None:
+        return own_width(network, factor, round_channels)
     if factor is not None:
         network = _Widen(network, factor, round_channels).network()
     elif round_channels is not None:
         raise SymcnnError("--round-channels rounds scaled channel counts: give a --width too")
     return network
+
+
+def own_width(network: Network, factor: Value, round_channels: int | None) -> Network:
+    """A network that declares its own width multiplier (``width w``): ``--width`` gives that name its value.
+
+    Its file rounds where its paper (and torchvision) round, so ``--round-channels`` does not apply.
+    A name for the width keeps the multiplier open under that name.
+    """
+    name = network.width
+    assert name is not None
+    if round_channels is not None:
+        raise SymcnnError(f"this network rounds its own channel counts (its width multiplier is {name}): "
+                          "--round-channels does not apply", hint=f"give the width alone: --width {name} or --width 0.75")
+    defaults = tuple((n, v) for n, v in network.defaults if n != name)
+    if type(factor) is Name:
+        renamed = with_names(dataclasses.replace(network, defaults=defaults), {name: factor})
+        return dataclasses.replace(renamed, width=factor.name)
+    return dataclasses.replace(network, defaults=defaults + ((name, factor),))
+
+
+def with_names(network: Network, mapping: dict[str, Value]) -> Network:
+    """The network with names replaced by values (or other names) everywhere they are used."""
+
+    def put(value: Value) -> Value:
+        return values.substitute(value, mapping)
+
+    return dataclasses.replace(network, input=tuple(put(d) for d in network.input),
+                               definitions=tuple(map_values(d, put) for d in network.definitions),
+                               body=map_values(network.body, put),
+                               defaults=tuple((n, put(v)) for n, v in network.defaults))
 
 
 def fixed_input(network: Network, keep: frozenset[str] = frozenset()) -> tuple[Value, Value, Value]:
@@ -134,13 +167,7 @@ def with_input(network: Network, dims: tuple[Value, Value, Value]) -> Network:
     (4, 4, 3)
     """
     mapping = {old.name: new for old, new in zip(network.input, dims) if type(old) is Name}
-
-    def put(value: Value) -> Value:
-        return values.substitute(value, mapping) if mapping else value
-
-    return dataclasses.replace(network, input=tuple(dims),
-                               definitions=tuple(map_values(d, put) for d in network.definitions),
-                               body=map_values(network.body, put))
+    return dataclasses.replace(with_names(network, mapping), input=tuple(dims))
 
 
 def channel_layer(node: object) -> bool:

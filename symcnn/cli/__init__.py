@@ -100,6 +100,21 @@ def _memory(analysis: Analysis, args: argparse.Namespace) -> Memory | None:
     return memory(analysis, args.optimizer or "adam", args.amp, args.device or "cuda")
 
 
+def _check_bound(analysis: Analysis, args: argparse.Namespace) -> None:
+    """Numbers were asked for (--at, and a table of numbers): a name left without a value is an error, not a formula.
+
+    Names the user brought in on purpose (--width w, --resolution r, --batch N) may stay.
+    """
+    chosen = {value for value in (args.width, args.resolution, args.batch) if value and value.isidentifier()}
+    left = [name for name in analysis.unbound if name not in chosen]
+    if left:
+        names = ", ".join(left)
+        raise SymcnnError(f"{names} {'has' if len(left) == 1 else 'have'} no value at {args.at}: the numbers asked for "
+                          "would still be formulas", hint=f"give {'it' if len(left) == 1 else 'them'} a value with "
+                          f"--set {left[0]}=..., or use --formula (or --latex, --derive) for formulas in "
+                          f"{'it' if len(left) == 1 else 'them'}")
+
+
 def run(argv: list[str]) -> str:
     """The text the command prints for these arguments (raises SymcnnError on bad input)."""
     if argv and argv[0] in SUBCOMMANDS:
@@ -118,6 +133,8 @@ def run(argv: list[str]) -> str:
     analysis: Analysis = public(network).analyze(dtype=args.dtype, divisible=args.divisible, batch=args.batch)
     if values or args.at:
         analysis = analysis.at(args.at, **values)
+    if args.at and not (args.formula or args.latex or args.derive or args.standalone):
+        _check_bound(analysis, args)
     mem = _memory(analysis, args)
     latex = args.latex or args.derive or args.standalone
     if mem is not None and (latex or args.csv):
