@@ -83,7 +83,9 @@ class Analysis:
 
                 env[name] = symbol(name, name in sizes or name in values.names(self.batch))
         for name, value in self.network.defaults:  # a default may use names before it
-            if name not in given:
+            if name not in given and type(value) is values.Apply:
+                env[name] = value  # a block (let block = bottleneck)
+            elif name not in given:
                 try:
                     env[name] = arith.evaluate(value, env)
                 except (values.ValueProblem, KeyError) as problem:

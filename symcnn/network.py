@@ -33,10 +33,24 @@ class Seq:
 
 @dataclass(frozen=True)
 class Repeat:
-    """``item x<count>``: unrolled for a number; for a name, costs are multiplied."""
+    """``item x<count>``: unrolled for a number; for a name, costs are multiplied.
+
+    ``item x<count> as i`` names the instance: i is 0, 1, … in each (the count a number).
+    """
 
     body: Node
     count: Value
+    index: str | None = None
+    span: Span = field(default=NOWHERE, compare=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """``if{condition}(then | otherwise)``: ``then`` where the condition is not 0, else ``otherwise`` (or nothing)."""
+
+    condition: Value
+    then: Seq
+    otherwise: Seq | None = None
     span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
@@ -105,8 +119,8 @@ class Definition:
     span: Span = field(default=NOWHERE, compare=False, kw_only=True)
 
 
-Node = Union[Layer, Seq, Repeat, Residual, Concat, Gate, Split, Side, Call]
-COMBINATORS = (Seq, Repeat, Residual, Concat, Gate, Split, Side)
+Node = Union[Layer, Seq, Repeat, Residual, Concat, Gate, Split, Side, Choice, Call]
+COMBINATORS = (Seq, Repeat, Residual, Concat, Gate, Split, Side, Choice)
 
 
 def children(node: Any) -> tuple[Any, ...]:
@@ -121,6 +135,8 @@ def children(node: Any) -> tuple[Any, ...]:
         return (node.main,) if node.shortcut is None else (node.main, node.shortcut)
     if isinstance(node, (Concat, Split)):
         return node.branches
+    if isinstance(node, Choice):
+        return (node.then,) if node.otherwise is None else (node.then, node.otherwise)
     return ()
 
 
@@ -162,6 +178,9 @@ def map_values(node: Any, fn: Callable[[Value], Value]) -> Any:
                                    shortcut=None if node.shortcut is None else map_values(node.shortcut, fn))
     if isinstance(node, (Concat, Split)):
         return dataclasses.replace(node, branches=tuple(map_values(b, fn) for b in node.branches))
+    if isinstance(node, Choice):
+        return dataclasses.replace(node, condition=fn(node.condition), then=map_values(node.then, fn),
+                                   otherwise=None if node.otherwise is None else map_values(node.otherwise, fn))
     raise TypeError(f"not a network node: {node!r}")
 
 
@@ -179,6 +198,9 @@ def map_nodes(node: Any, fn: Callable[[Any], Any]) -> Any:
                                    shortcut=None if node.shortcut is None else map_nodes(node.shortcut, fn))
     elif isinstance(node, (Concat, Split)):
         node = dataclasses.replace(node, branches=tuple(map_nodes(b, fn) for b in node.branches))
+    elif isinstance(node, Choice):
+        node = dataclasses.replace(node, then=map_nodes(node.then, fn),
+                                   otherwise=None if node.otherwise is None else map_nodes(node.otherwise, fn))
     return fn(node)
 
 
@@ -194,18 +216,23 @@ def node_values(node: Any) -> Iterator[Value]:
         yield node.count
     elif isinstance(node, Side):
         yield node.on
+    elif isinstance(node, Choice):
+        yield node.condition
 
 
 def used_names(node: Any) -> set[str]:
-    """Every name used in ``node`` and inside it."""
+    """Every name used in ``node`` and inside it (but the index names of repeats, which it binds itself)."""
     found: set[str] = set()
+    indexes: set[str] = set()
     for current in walk(node):
+        if isinstance(current, Repeat) and current.index is not None:
+            indexes.add(current.index)
         for value in node_values(current):
             if not isinstance(value, (bool, str)) and value is not None:
                 found |= names(value)
         if isinstance(current, Call):
             found.add(current.name)
-    return found
+    return found - indexes
 
 
 DEFAULT_INPUT = (Name("H"), Name("W"), Name("C"))

@@ -198,6 +198,29 @@ def _function(rounding: Callable[..., Expr]) -> Callable[[Any], Any]:
     return lambda x: _checked(divided(rounding, expr(x)))
 
 
+def _numbers_only(name: str) -> Callable[..., Any]:
+    def needs(*args: Any) -> Any:
+        raise ValueProblem(f"{name} needs numbers, not {', '.join(str(a) for a in args)}: give the names values")
+
+    return needs
+
+
+def _compare(name: str) -> Callable[[Any, Any], Any]:
+    """a == b (and !=) where it can be decided for every value of the names; the others need numbers."""
+    def decide(a: Any, b: Any) -> Any:
+        if name in ("eq", "ne") and same(a, b):
+            return int(name == "eq")
+        raise ValueProblem(f"cannot compare {a} with {b} without values for their names")
+
+    return decide
+
+
+def _if(condition: Any, yes: Any, no: Any) -> Any:
+    if yes == no or same(yes, no):
+        return yes
+    raise ValueProblem(f"if({condition}, …) needs a value for the names of its condition")
+
+
 OPS: dict[str, Callable[..., Any]] = {
     "add": lambda *a: _checked(sympy.Add(*a)),
     "mul": lambda *a: _checked(sympy.Mul(*a)),
@@ -211,6 +234,9 @@ OPS: dict[str, Callable[..., Any]] = {
     "min": lambda *a: _checked(sympy.Min(*a)),
     "max": lambda *a: _checked(sympy.Max(*a)),
     "make_divisible": make_divisible,
+    "if": _if,
+    **{name: _compare(name) for name in ("eq", "ne", "lt", "le", "gt", "ge")},
+    **{name: _numbers_only(name) for name in ("regnet_width", "regnet_groups", "regnet_depth", "regnet_stages")},
 }
 """Each operator of :mod:`symcnn.values` on SymPy expressions."""
 
@@ -276,7 +302,7 @@ def measure(value: Expr, max_terms: int) -> int:
     5
     >>> measure((a + b + c) ** 60, 1000)
     Traceback (most recent call last):
-    symcnn.values.ValueProblem: more than 1,000 terms when multiplied out
+    symcnn.numbers.ValueProblem: more than 1,000 terms when multiplied out
     """
     bits = limits.MAX_DIGITS * math.log2(10)
     terms: dict[sympy.Basic, int] = {}

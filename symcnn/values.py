@@ -16,14 +16,30 @@ exact Python numbers, and :mod:`symcnn.arith` evaluates a value with names bound
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Union
 
 from . import limits
+from .numbers import (
+    COMPARISONS,
+    FUNCTIONS,
+    NUMERIC,
+    Number,
+    ValueProblem,
+    check_digits,
+    exact,
+    n_ceil,
+    n_div,
+    n_floor,
+    n_make_divisible,
+    n_pow,
+    n_round,
+)
 
-Number = Union[int, Fraction]
+__all__ = ["FUNCTIONS", "NUMERIC", "Apply", "Name", "Number", "Op", "Value", "ValueProblem", "Word", "check_digits",
+           "exact", "n_ceil", "n_div", "n_floor", "n_make_divisible", "n_pow", "n_round"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,94 +78,8 @@ class Apply:
 Value = Union[int, Fraction, Name, Op, Word, Apply]
 
 
-class ValueProblem(Exception):
-    """A value that cannot be built or evaluated (division by zero, a limit); the caller adds where."""
-
-    def __init__(self, message: str, kind: str = "error") -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
 def is_number(value: object) -> bool:
     return type(value) is int or type(value) is Fraction
-
-
-def exact(value: Number) -> Number:
-    """A Fraction with denominator 1 as the int it is."""
-    if type(value) is Fraction and value.denominator == 1:
-        return value.numerator
-    return value
-
-
-def check_digits(value: Number) -> Number:
-    bits = limits.MAX_DIGITS * 3.3219280948873626  # log2(10)
-    top = value if type(value) is int else max(abs(value.numerator), value.denominator)  # type: ignore[union-attr]
-    if abs(top).bit_length() > bits:
-        raise ValueProblem(f"a number with more than {limits.MAX_DIGITS:,} digits", "limit")
-    return value
-
-
-# Numbers: exact arithmetic, each result checked against the digit limit.
-
-def n_div(a: Number, b: Number) -> Number:
-    if b == 0:
-        raise ValueProblem("division by zero")
-    if type(a) is int and type(b) is int and a % b == 0:
-        return a // b
-    return exact(Fraction(a) / b)
-
-
-def n_floor(a: Number) -> int:
-    return a if type(a) is int else math.floor(a)
-
-
-def n_ceil(a: Number) -> int:
-    return a if type(a) is int else math.ceil(a)
-
-
-def n_round(a: Number) -> int:
-    """Round half to even, as Python's ``round`` and ``torch.round``."""
-    return a if type(a) is int else round(a)
-
-
-def n_pow(a: Number, b: Number) -> Number:
-    if type(b) is not int or abs(b) > 100:
-        raise ValueProblem("an exponent must be a whole number from -100 to 100")
-    if a == 0 and b < 0:
-        raise ValueProblem("division by zero")
-    top = a if type(a) is int else max(abs(a.numerator), a.denominator)  # type: ignore[union-attr]
-    if abs(b) * max(abs(top).bit_length(), 1) * 0.302 > limits.MAX_DIGITS:
-        raise ValueProblem(f"number too large (more than {limits.MAX_DIGITS:,} digits)", "limit")
-    return exact(Fraction(a) ** b) if b < 0 or type(a) is not int else a**b
-
-
-def n_make_divisible(v: Number, d: Number, minimum: Number | None = None) -> int:
-    """torchvision's ``_make_divisible``: the multiple of d nearest v (halves up), at least ``minimum`` (d by
-    default), plus d more if that is below 90% of v. Exact: 0.9 is 9/10."""
-    if type(d) is not int or d < 1:
-        raise ValueProblem(f"make_divisible needs a positive whole divisor, not {d}")
-    new = max(d if minimum is None else minimum, math.floor(Fraction(v) / d + Fraction(1, 2)) * d)
-    return int(new + d if new < Fraction(9, 10) * v else new)
-
-
-NUMERIC: dict[str, Callable[..., Number]] = {
-    "add": lambda *a: exact(sum(a, start=0)),  # type: ignore[arg-type]
-    "mul": lambda *a: exact(math.prod(a)),
-    "div": n_div,
-    "floordiv": lambda a, b: n_floor(n_div(a, b)),
-    "neg": lambda a: -a,
-    "pow": n_pow,
-    "floor": n_floor,
-    "ceil": n_ceil,
-    "round": n_round,
-    "min": lambda *a: min(a),
-    "max": lambda *a: max(a),
-    "make_divisible": n_make_divisible,
-}
-"""Each operator on exact numbers."""
-
-FUNCTIONS = {"floor": 1, "ceil": 1, "round": 1, "min": None, "max": None, "make_divisible": (2, 3)}
-"""The functions the notation knows, with how many arguments each takes (None: any number, at least one)."""
 
 
 # Building expressions: numbers folded, sums and products flat, sizes counted.
@@ -274,6 +204,8 @@ def function(name: str, args: tuple[Value, ...]) -> Value:
             return args[0]
     elif isinstance(wanted, tuple) and len(args) not in wanted:
         raise ValueProblem(f"{name} takes {' or '.join(map(str, wanted))} arguments, not {len(args)}")
+    elif name == "if" and is_number(args[0]):
+        return args[1] if args[0] != 0 else args[2]
     elif isinstance(wanted, int) and len(args) != wanted:
         raise ValueProblem(f"{name} takes one argument, not {len(args)}")
     return build(name, args, max(_terms(a) for a in args))
@@ -306,6 +238,11 @@ def substitute(value: Value, mapping: Mapping[str, Value]) -> Value:
     return value
 
 
+def compare(op: str, a: Value, b: Value) -> Value:
+    """``a op b`` (``==``, ``!=``, ``<``, …) as 1 or 0."""
+    return build(COMPARISONS[op], (a, b), 1, _chain_size((a, b)))
+
+
 def rebuild(op: str, args: tuple[Value, ...]) -> Value:
     """``op`` of ``args`` through the builder that folds it."""
     if op == "add":
@@ -321,7 +258,8 @@ def rebuild(op: str, args: tuple[Value, ...]) -> Value:
 
 # Printing values as the notation writes them.
 
-_PRECEDENCE = {"add": 1, "mul": 2, "div": 2, "pow": 4}
+_PRECEDENCE = {"add": 1, "mul": 2, "div": 2, "pow": 4, **{name: 0 for name in COMPARISONS.values()}}
+_SYMBOLS = {name: symbol for symbol, name in COMPARISONS.items()}
 
 
 def number(value: Number) -> str:
@@ -365,6 +303,8 @@ def text(value: Value, outer: int = 0) -> str:
         out = f"{text(args[0], 2)}/{text(args[1], 3)}"
     elif op == "pow":
         out = f"{text(args[0], 5)}^{text(args[1], 5)}"
+    elif op in _SYMBOLS:
+        out = f"{text(args[0], 1)} {_SYMBOLS[op]} {text(args[1], 1)}"
     else:
         return f"{op}({', '.join(text(a) for a in args)})"
     return f"({out})" if level < outer or (level == outer and op in ("div",) and outer == 2) else out

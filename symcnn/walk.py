@@ -15,9 +15,10 @@ from . import arith, limits, values
 from .arith import Bound
 from .constants import INPUT_SIZES
 from .errors import SymcnnError
+from .expansion import Expansion
 from .layers import Cost, Layer, LayerProblem, Shape, Span
 from .layers.base import count, elements
-from .network import Call, Concat, Gate, Network, Repeat, Residual, Seq, Side, Split
+from .network import Call, Choice, Concat, Gate, Network, Repeat, Residual, Seq, Side, Split
 from .tree import JOINS, Block, BlockKind, Row, shape_text
 from .values import Apply, ValueProblem
 
@@ -39,7 +40,6 @@ class Walk:
         self.names: dict[Layer, tuple[str, str]] = {}
         self.static: dict[int, bool] = {}
         self.measured: set[Any] = set()
-        self.expanded: dict[tuple[str, tuple[Any, ...]], int] = {}
         self.terms = 0
         self.side = 0
         self.target: Shape | None = None
@@ -115,6 +115,11 @@ class Walk:
             return self.repeat(node, shape, env, mult, depth)
         if isinstance(node, Call):
             return self.call(node, shape, env, mult, depth)
+        if isinstance(node, Choice):
+            chosen = self.chosen(node, env)
+            if chosen is None:
+                return shape, Block(BlockKind.SEQ, shape, ())
+            return self.node(chosen, shape, env, mult, depth)
         inner = _entering(env, shape)
         if isinstance(node, Residual):
             main, main_block = self.branch(node.main, shape, inner, mult, depth + 1, None)
@@ -169,6 +174,14 @@ class Walk:
         finally:
             self.side -= 1
         return shape, Block(BlockKind.SIDE, shape, (body,))
+
+    def chosen(self, node: Choice, env: dict[str, Bound]) -> Seq | None:
+        """The branch an ``if`` takes: its condition must be a number."""
+        condition = self.value(node.condition, env, node.span)
+        if not arith.numeric(condition):
+            raise self.fail(f"if{{{values.text(node.condition)}}} needs a value for the names of its condition",
+                            node.span)
+        return node.then if condition != 0 else node.otherwise
 
     def branch(self, node: Any, shape: Shape, env: dict[str, Bound], mult: Bound, depth: int,
                target: Shape | None) -> tuple[Shape, Block]:
@@ -231,10 +244,14 @@ class Walk:
                                 "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
             parts = []
             out = shape
-            for _ in range(times):
-                out, part = self.node(node.body, out, env, mult, depth)
+            for i in range(times):
+                out, part = self.node(node.body, out, env if node.index is None else {**env, node.index: i}, mult,
+                                      depth)
                 parts.append(part)
             return out, Block(BlockKind.REPEAT, shape, tuple(parts), name=f"x{times}")
+        if node.index is not None:
+            raise self.fail(f"x{{{arith.text(times)}}} as {node.index} needs a number of times: the instances are "
+                            "numbered", node.span, hint="give the count a value")
         out, body = self.node(node.body, shape, env, mult * times, depth)
         if not all(arith.same(a, b) for a, b in zip(out, shape)):
             raise self.fail(
@@ -296,60 +313,15 @@ class Walk:
         if bound.name not in self.network._definitions:
             raise self.fail(f"'{node.name}' is given '{bound.name}', which is neither a layer nor a definition",
                             node.span)
+        if bound.args and node.args:
+            raise self.fail(f"'{node.name}' is the block {values.text(bound)}, which has its arguments already",
+                            node.span)
+        args = bound.args or node.args
         definition = self.network.definition(bound.name)
-        if len(bound.args) != len(definition.params):
+        if len(args) != len(definition.params):
             raise self.fail(f"'{bound.name}' takes {len(definition.params)} arguments, but is given "
-                            f"{len(bound.args)}", node.span)
-        return Call(bound.name, bound.args, span=node.span)
-
-    def expansion(self, node: Any, env: dict[str, Bound], depth: int) -> int:
-        """How many rows ``node`` will add (at most just past MAX_LAYERS), counted before the walk.
-
-        Definitions that double at each of 30 levels would be walked for minutes before the
-        layer limit stopped them; counted first (each call with its arguments once), they are
-        stopped at once. Counts that are not positive integers are left to the walk to report.
-        """
-        cap = limits.MAX_LAYERS + 1
-        if isinstance(node, Layer):
-            return 1
-        if isinstance(node, Seq):
-            return min(cap, sum(self.expansion(item, env, depth) for item in node.items))
-        if isinstance(node, Repeat):
-            try:
-                times = arith.evaluate(node.count, env)
-            except (ValueProblem, KeyError):
-                times = None
-            body = self.expansion(node.body, env, depth)
-            if not (type(times) is int and times > 0):
-                return body
-            if body * times > limits.MAX_LAYERS:
-                raise SymcnnError(f"x{times} expands to more than {limits.MAX_LAYERS:,} layers", "limit",
-                                  self.network.text, node.span.line, node.span.column,
-                                  "write the count as a name, x{n}, to have the costs multiplied instead of unrolled")
-            return body * times
-        if isinstance(node, (Residual, Concat, Gate, Split, Side)):
-            from .network import children
-
-            return min(cap, 1 + sum(self.expansion(part, env, depth + 1) for part in children(node)))
-        assert isinstance(node, Call)
-        if depth >= limits.MAX_NESTING:
-            return 1  # the walk reports the nesting
-        try:
-            target = self.resolve(node, env)
-        except SymcnnError:
-            return 1  # the walk reports it
-        if isinstance(target, Layer):
-            return 1
-        try:
-            args = tuple(self.argument(a, env, node.span) for a in target.args)
-        except SymcnnError:
-            return 1
-        key = (target.name, args)
-        if key not in self.expanded:
-            definition = self.network.definition(target.name)
-            inner = {**env, **dict(zip(definition.params, args))}
-            self.expanded[key] = self.expansion(definition.body, inner, depth + 1)
-        return self.expanded[key]
+                            f"{len(args)}", node.span)
+        return Call(bound.name, args, span=node.span)
 
     def agree(self, a: Shape, b: Shape, span: Span, what_a: str, what_b: str, dims: range) -> None:
         if all(arith.same(a[i], b[i]) for i in dims):
@@ -374,7 +346,7 @@ def walk(network: Network, env: dict[str, Bound], shape: Shape, batch: Bound) ->
     walker = Walk(network, batch)
     walker.emit("input", "input", Cost(shape, 0, 0, 0, 0, elements(shape)), 1, 0)
     env = _entering(env, shape)
-    if walker.expansion(network.body, env, 0) > limits.MAX_LAYERS:
+    if Expansion(walker).count(network.body, env, 0) > limits.MAX_LAYERS:
         raise SymcnnError(f"the network expands to more than {limits.MAX_LAYERS:,} layers", "limit",
                           hint="write repeat counts as names, x{n}, to have the costs multiplied instead of unrolled")
     _, tree = walker.node(network.body, shape, env, 1, 0)

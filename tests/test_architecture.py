@@ -19,13 +19,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "symcnn"
 # Lowest first: a module may import only from its own layer or lower ones, never from a higher one.
 LAYERS = [
     ["errors", "limits", "constants", "resources"],
-    ["values"],
+    ["values", "numbers"],
     ["arith", "symbolic"],
     ["layers"],
     ["network"],
     ["syntax"],
-    ["tree", "walk", "analysis"],
-    ["memory", "scaling", "growth", "requirements", "constraints", "solve", "sweep", "zoo", "loading",
+    ["tree", "expansion", "walk", "analysis"],
+    ["memory", "scaling", "growth", "requirements", "constraints", "solve", "sweep", "catalog", "zoo", "loading",
      "torch_export", "reference"],
     ["formats"],
     ["api"],

@@ -143,7 +143,7 @@ def parse(text: str) -> Network:
             if line.name in definitions:
                 raise SymcnnError(f"'{line.name}' is defined twice", "error", text, line.span.line, line.span.column)
             line = _blocks(line, definitions)
-            _check_calls(line.body, definitions, text, line)
+            _check_calls(line.body, definitions, text, line, set(defaults))
             definitions[line.name] = line
         elif isinstance(line, tuple):
             _tag, dims, span = line
@@ -154,10 +154,14 @@ def parse(text: str) -> Network:
         else:
             for item in line:
                 item = _blocks(item, definitions)
-                _check_calls(item, definitions, text, None)
+                _check_calls(item, definitions, text, None, set(defaults))
                 items.append(item)
     body = Seq(tuple(items), span=Span(1, 1))
     dims = tuple(header) if header else DEFAULT_INPUT
+    # A let may name a block (let block = bottleneck): a definition or a layer word.
+    defaults = {name: Apply(value.name, ()) if type(value) is Name and (value.name in definitions or
+                                                                          layer_kind(value.name) is not None)
+                else value for name, value in defaults.items()}
     return Network(dims, tuple(definitions.values()), body, text, tuple(defaults.items()), width)  # type: ignore[arg-type]
 
 
@@ -177,8 +181,10 @@ def _blocks(node: Any, definitions: dict[str, Definition]) -> Any:
     return map_nodes(node, call)
 
 
-def _check_calls(node: Node, definitions: dict[str, Definition], text: str, inside: Definition | None) -> None:
-    """Every call names an earlier definition (or a block parameter) with the right number of arguments."""
+def _check_calls(node: Node, definitions: dict[str, Definition], text: str, inside: Definition | None,
+                 lets: set[str]) -> None:
+    """Every call names an earlier definition (or a block parameter, or a block given by a let) with the right
+    number of arguments."""
     for current in walk(node):
         if not isinstance(current, Call):
             continue
@@ -186,8 +192,8 @@ def _check_calls(node: Node, definitions: dict[str, Definition], text: str, insi
         if inside is not None and current.name == inside.name:
             raise SymcnnError(f"'{current.name}' uses itself: recursive definitions are not allowed", "error", text,
                               span.line, span.column)
-        if inside is not None and current.name in inside.params:
-            continue  # a block passed as an argument: checked where it is called
+        if inside is not None and current.name in inside.params or current.name in lets:
+            continue  # a block passed as an argument or named by a let: checked where it is called
         definition = definitions.get(current.name)
         if definition is None:
             if current.name.lower() in RESERVED:

@@ -17,10 +17,11 @@ from lark import Token
 from .. import limits, values
 from ..layers import REGISTRY, Layer
 from ..layers.base import Option, Slot, Span
-from ..network import Call, Concat, Definition, Gate, Repeat, Residual, Seq, Side, Split
+from ..network import Call, Choice, Concat, Definition, Gate, Repeat, Residual, Seq, Side, Split
 from ..values import Apply, Name, Value, ValueProblem, Word
 
-RESERVED = {"input", "def", "res", "concat", "mul", "split", "side", "x", "true", "false", *values.FUNCTIONS}
+RESERVED = {"input", "def", "res", "concat", "mul", "split", "side", "if", "as", "x", "true", "false",
+            *values.FUNCTIONS}
 HEAD = re.compile(r"([a-z]+?)(\d+(?:x\d+)?)")
 
 
@@ -229,6 +230,10 @@ class Build:
     def pos(self, c: list[Any]) -> Expr:
         return _expr(c[1].value, at(c[0]))
 
+    def compare(self, c: list[Any]) -> Expr:
+        a, op, b = c
+        return _built(a.span, values.compare, str(op), _plain(a).value, _plain(b).value)
+
     def pow(self, c: list[Any]) -> Expr:
         return _built(c[0].span, values.power, _plain(c[0]).value, _plain(c[2]).value)
 
@@ -305,6 +310,19 @@ class Build:
             if count is None:
                 raise Fail("a repeat count is one value", node.span)
         return Repeat(node, count.value, span=node.span)
+
+    def indexed(self, c: list[Any]) -> Repeat:
+        repeat = self.repeat(c[:3])
+        name = c[4]
+        if name.lower() in RESERVED:
+            raise Fail(f"'{name}' is a keyword and cannot be used as a name", at(name))
+        return Repeat(repeat.body, repeat.count, str(name), span=repeat.span)
+
+    def choice(self, c: list[Any]) -> Choice:
+        keyword, condition, then, otherwise = c
+        if len(condition) != 1:
+            raise Fail("if takes one condition: if{s == 1}(...)", at(keyword))
+        return Choice(condition[0].value, then, otherwise, span=at(keyword))
 
     def group(self, c: list[Any]) -> Seq:
         return Seq(c[1].items, span=at(c[0]))
