@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .api import Analysis, Network, load, parse, to_torch
+from .api import Analysis, Network, from_onnx, from_torch, load, parse, to_torch
 from .errors import SymcnnError
 
-__all__ = ["Analysis", "Network", "SymcnnError", "load", "parse", "to_torch"]
+__all__ = ["Analysis", "Network", "SymcnnError", "from_onnx", "from_torch", "load", "parse", "to_torch"]

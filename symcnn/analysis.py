@@ -19,7 +19,7 @@ from .errors import SymcnnError
 from .layers import LayerProblem, Shape
 from .layers.base import count
 from .network import Network
-from .syntax import exact, parse_dims
+from .syntax import exact, layer_kind, parse_dims
 from .values import Name, Number, Value
 from .walk import Block, Row, replaced, walk
 
@@ -193,9 +193,27 @@ class Analysis:
             return self
         return self._derive({}, self.network.input, self.batch)
 
+    @cached_property
+    def warnings(self) -> list[str]:
+        """What the totals leave out or hold only in part: operations left uncounted, sizes fixed by an import."""
+        found = list(self.network.notes)
+        ops: dict[str, int] = {}
+        for row in self.rows:
+            if row.layer is not None and row.layer.unknown:
+                ops[row.layer.op.word] = ops.get(row.layer.op.word, 0) + 1  # type: ignore[union-attr]
+        if ops:
+            listed = ", ".join(f"{op} x{n}" for op, n in sorted(ops.items(), key=lambda kv: -kv[1]))
+            found.insert(0, f"left uncounted: {sum(ops.values())} operations ({listed}); their params, MACs and "
+                            "memory are not in the totals")
+        return found
+
     @property
     def formulas(self) -> dict[str, Bound]:
         return self.symbolic.totals
+
+    def _given(self, name: str, value: Any) -> Any:
+        block = _block(self.network, name, value)
+        return block if block is not None else exact(value, name)
 
     def at(self, dims: str | tuple[Given, Given, Given] | None = None, *, batch: Given | None = None,
            **given: Given) -> Analysis:
@@ -208,7 +226,7 @@ class Analysis:
         >>> symcnn.load("vgg16").analyze().at("224x224x3").totals["params"]
         138357544
         """
-        merged = {**self.values, **{name: exact(value, name) for name, value in given.items()}}
+        merged = {**self.values, **{name: self._given(name, value) for name, value in given.items()}}
         declared, sizes = self.declared, dict(self.sizes)
         if dims is not None:
             shape = parse_dims(dims) if isinstance(dims, str) else tuple(exact(v, f"input size {i + 1}")
@@ -223,6 +241,17 @@ class Analysis:
         result = self._derive(merged, declared, self.batch if batch is None else _batch(batch, self.network), sizes)
         result.rows  # walk now, so that a problem at these values is raised here
         return result
+
+
+def _block(network: Network, name: str, value: Any) -> values.Apply | None:
+    """``value`` as a block for a block-valued ``let`` (``let variant = large``, ``--set variant=small``)."""
+    default = dict(network.defaults).get(name)
+    word = value.name if type(value) is values.Name else value if isinstance(value, str) else None
+    if type(default) is not values.Apply or word is None:
+        return None
+    if word not in {d.name for d in network.definitions} and layer_kind(word) is None:
+        raise SymcnnError(f"{name} takes a block: the name of a definition or a layer, and '{word}' is neither")
+    return values.Apply(word, ())
 
 
 def _checked(size: Bound, i: int) -> Bound:

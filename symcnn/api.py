@@ -99,6 +99,17 @@ class Network(core_network.Network):
                                      cls=Analysis)
 
 
+    def to_notation(self) -> str:
+        """The network in the notation: the text it was read from, or for an imported model the text written
+        for it (repeated modules as definitions), which parses back to the same network.
+
+        >>> import symcnn
+        >>> symcnn.parse("conv3-8, relu").to_notation()
+        'conv3-8, relu'
+        """
+        return self.text
+
+
 def public(network: core_network.Network) -> Network:
     """The public :class:`Network` of a core one (the same data)."""
     if isinstance(network, Network):
@@ -125,6 +136,42 @@ def load(name: str) -> Network:
     15470264320
     """
     return public(zoo.load(name))
+
+
+def from_torch(module: nn.Module, input_size: Any, allow_uncounted: bool = False) -> Network:
+    """The network a PyTorch module computes, read with ``torch.fx``: symbolic in the input's height and width.
+
+    ``input_size`` is (C, H, W), the size it is traced at (or an example (N, C, H, W) tensor).
+    An operation symcnn cannot count is an error listing each one, where it runs and how often;
+    ``allow_uncounted`` keeps them as ``uncounted`` layers that every output names.
+
+    >>> import symcnn, torch
+    >>> model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten())
+    >>> net = symcnn.from_torch(model, (3, 32, 32))
+    >>> print(net.to_notation())
+    input HxWx3
+    conv3-8, relu, flatten
+    <BLANKLINE>
+    >>> net.analyze().totals["params"]
+    224
+    """
+    try:
+        from .importers.pytorch import from_torch as read
+    except ModuleNotFoundError as error:
+        if error.name != "torch":
+            raise
+        raise SymcnnError("from_torch needs PyTorch, which is not installed", hint='pip install "symcnn[torch]"') from None
+    return public(read(module, input_size, allow_uncounted))
+
+
+def from_onnx(path: Any, input_size: Any = None, allow_uncounted: bool = False) -> Network:
+    """The network an ONNX file computes (read with the ``onnx`` package, no runtime), as :func:`from_torch`.
+
+    ``input_size`` (C, H, W) fixes the sizes the file leaves open.
+    """
+    from .importers.onnx_graph import from_onnx as read
+
+    return public(read(path, input_size, allow_uncounted))
 
 
 def to_torch(analysis: Analysis) -> nn.Module:

@@ -256,6 +256,8 @@ class Network:
     """``let`` lines: names with the values they have unless the user gives others."""
     width: str | None = None
     """The name of the network's own width multiplier (a ``width`` line), which ``--width`` sets."""
+    notes: tuple[str, ...] = ()
+    """What an import could not keep general (a size that holds only where the model was traced), for every output."""
 
     @cached_property
     def _definitions(self) -> dict[str, Definition]:

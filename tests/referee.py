@@ -7,11 +7,12 @@ defined (``torchvision::nms`` and ``torchvision::qnms``). That is done here, in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from conftest import require_module
+
+from symcnn.catalog import Member
 
 torch = require_module("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402  (after the torch requirement)
@@ -32,42 +33,23 @@ def torchvision() -> ModuleType:
     return require_module("torchvision")
 
 
-@dataclass(frozen=True)
-class Model:
-    """A built-in model and the torchvision model it must equal.
+def build(member: Member, device: str = "meta") -> Any:
+    """The torchvision model ``member`` equals, without weights, on the meta device where its init allows."""
+    assert member.torchvision is not None, member.name
+    module = torchvision().models
+    *path, name = member.torchvision.split(".")
+    for part in path:
+        module = getattr(module, part)
+    make = getattr(module, name)
+    if device == "meta" and member.meta:
+        with torch.device("meta"):
+            return make(weights=None, **member.kwargs)
+    torch.manual_seed(0)
+    return make(weights=None, **member.kwargs)
 
-    ``builder`` is the torchvision function (``models.resnet50``, or ``models.segmentation.fcn_resnet50``)
-    called with ``kwargs``; ``values`` are given to the built-in file (``aux=1``); ``size`` is the
-    reference resolution (the weights' crop size); ``meta`` says whether the model's init runs on
-    the meta device; ``side_in_eval`` whether its auxiliary heads run in eval mode (FCN, DeepLab)
-    or only in training (GoogLeNet, Inception).
-    """
 
-    name: str
-    builder: str
-    size: int
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-    meta: bool = True
-    side_in_eval: bool = False
-    small: int = 64
-
-    @property
-    def id(self) -> str:
-        extra = ",".join(f"{k}={v}" for k, v in {**self.kwargs, **self.values}.items())
-        return self.name + (f"[{extra}]" if extra else "")
-
-    def build(self, device: str = "meta") -> Any:
-        vision = torchvision()
-        module = vision.models
-        for part in self.builder.split(".")[:-1]:
-            module = getattr(module, part)
-        make = getattr(module, self.builder.split(".")[-1])
-        if device == "meta" and self.meta:
-            with torch.device("meta"):
-                return make(weights=None, **self.kwargs)
-        torch.manual_seed(0)
-        return make(weights=None, **self.kwargs)
+def member_id(member: Member) -> str:
+    return member.name + ("[aux]" if member.values.get("aux") else "")
 
 
 def main_output(output: Any) -> Any:
@@ -79,18 +61,40 @@ def main_output(output: Any) -> Any:
     return output
 
 
+LAYERS = ("Conv2d", "ConvTranspose2d", "Linear")
+"""The modules whose outputs are compared one to one with symcnn's conv, deconv and fc rows."""
+
+
 def counts(model: Any, size: int, channels: int = 3) -> dict[str, Any]:
-    """What torch says of the model in eval mode at size x size: params, float buffers, FLOPs, output shape."""
+    """What torch says of the model in eval mode at size x size: params, float buffers, FLOPs, output shape.
+
+    ``shapes`` are the (H, W, C) outputs of its convolutions and linear layers in the order they
+    run, those of auxiliary heads (modules named ``aux...``) left out.
+    """
     model = model.eval()
     device = next(model.parameters()).device
     x = torch.zeros(1, channels, size, size, device=device)
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        out = main_output(model(x))
+    shapes: list[tuple[int, ...]] = []
+    def record(module: Any, _inputs: Any, out: Any) -> None:
+        # A Linear on a 4-D tensor runs on the last dimension: its input is channels-last (ConvNeXt's blocks).
+        last = type(module).__name__ == "Linear" and out.dim() == 4
+        shapes.append(tuple(out.shape[1:]) if last else hwc(tuple(out.shape)))
+
+    hooks = [module.register_forward_hook(record)
+             for name, module in model.named_modules()
+             if type(module).__name__ in LAYERS and not any(part.lower().startswith("aux") for part in name.split("."))]
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            out = main_output(model(x))
+    finally:
+        for hook in hooks:
+            hook.remove()
     return {
+        "shapes": shapes,
         "params": sum(p.numel() for p in model.parameters()),
         "buffers": sum(b.numel() for b in model.buffers() if b.is_floating_point()),
         "flops": counter.get_total_flops(),
-        "output": tuple(out.shape),
+        "output": hwc(tuple(out.shape)),
     }
 
 
@@ -116,4 +120,4 @@ def saved_bytes(model: Any, size: int, batch: int, channels: int = 3) -> int:
 
 def hwc(shape: tuple[int, ...]) -> tuple[int, ...]:
     """A torch output shape (1, n) or (1, C, H, W) as symcnn's (H, W, C)."""
-    return (1, 1, shape[1]) if len(shape) == 2 else (shape[2], shape[3], shape[1])
+    return (1, 1, shape[-1]) if len(shape) <= 3 else (shape[-2], shape[-1], shape[-3])

@@ -2,52 +2,66 @@
 
 At the model's reference resolution (its weights' crop size) and at 224x224, on the meta device
 where the model's init allows: parameters, floating buffers, ``FlopCounterMode`` FLOPs = 2 x MACs
-(with the auxiliary heads where torchvision runs them in eval mode) and the output shape. At a
-small resolution, the real model in training mode: the bytes it saves for backward equal
-symcnn's prediction.
+(with the auxiliary heads where torchvision runs them in eval mode), the output shape and the
+output shape of every convolution and linear layer in the order they run. At a small resolution,
+the real model in training mode: the bytes it saves for backward equal symcnn's prediction.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
-from referee import Model, counts, hwc, saved_bytes
+from referee import build, counts, member_id, saved_bytes, torch
+from unet_reference import UNet
 
 import symcnn
+from symcnn.catalog import MEMBERS, Member
 from symcnn.memory import memory
 
-MODELS = [
-    Model("alexnet", "alexnet", 224),
-    *[Model(name, name, 224) for name in ("vgg11", "vgg13", "vgg16", "vgg19", "vgg16_bn")],
-    *[Model(name, name, 224) for name in ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")],
-    Model("mobilenet_v2", "mobilenet_v2", 224),
-    Model("squeezenet1_0", "squeezenet1_0", 224),
-    Model("googlenet", "googlenet", 224, {"aux_logits": False, "init_weights": False}),
-    Model("densenet121", "densenet121", 224),
-]
+LAYER_ROWS = {"conv", "dwconv", "deconv", "fc"}
+
+# Models torchvision does not have, checked against a PyTorch module written in the tests from the paper.
+REFERENCES = {"unet": UNet}
+
+# Members built with their auxiliary heads on as well (the catalog's members have them off).
+AUX = [dataclasses.replace(m, values={**m.values, "aux": 1}, kwargs={**m.kwargs, **m.aux}) for m in MEMBERS if m.aux]
+CHECKED = [m for m in MEMBERS if m.torchvision is not None or m.name in REFERENCES] + AUX
 
 
-def analysis(model: Model, size: int, **more: object) -> symcnn.Analysis:
-    return symcnn.load(model.name).analyze().at(f"{size}x{size}x3", **{**model.values, **more})
+def analysis(member: Member, size: int) -> symcnn.Analysis:
+    network = symcnn.load(member.name)
+    return network.analyze().at(f"{size}x{size}x{member.channels}", **member.values)
 
 
-def expected(model: Model, size: int) -> dict[str, object]:
-    a = analysis(model, size)
+def expected(member: Member, size: int) -> dict[str, object]:
+    a = analysis(member, size)
     side = a.side_totals or {"params": 0, "buffers": 0, "macs": 0}
-    return {"params": a.totals["params"] + side["params"], "buffers": a.totals["buffers"] + side["buffers"],
-            "flops": 2 * (a.totals["macs"] + (side["macs"] if model.side_in_eval else 0)), "output": a.rows[-1].output}
+    return {"shapes": [r.output for r in a.rows if r.kind in LAYER_ROWS and not r.side for _ in range(int(r.count))],
+            "params": a.totals["params"] + side["params"], "buffers": a.totals["buffers"] + side["buffers"],
+            "flops": 2 * (a.totals["macs"] + (side["macs"] if member.side_in_eval else 0)),
+            "output": a.rows[-1].output}
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.id)
-def test_counts_equal_the_real_torchvision_model(model: Model) -> None:
-    net = model.build()
-    for size in sorted({model.size, 224}):
-        found = counts(net, size)
-        found["output"] = hwc(found["output"])
-        assert found == expected(model, size), size
+def model(member: Member, device: str = "meta") -> torch.nn.Module:
+    if member.name in REFERENCES:
+        torch.manual_seed(0)
+        with torch.device(device):
+            return REFERENCES[member.name]()
+    return build(member, device)
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.id)
-def test_saved_for_backward_equals_the_real_torchvision_model(model: Model) -> None:
-    net = model.build(device="cpu")
-    predicted = memory(analysis(model, model.small).at(batch=2), device="cpu").saved_bytes
-    assert saved_bytes(net, model.small, batch=2) == predicted
+@pytest.mark.parametrize("member", CHECKED, ids=member_id)
+def test_counts_equal_the_real_torchvision_model(member: Member) -> None:
+    net = model(member)
+    # With their auxiliary heads on, Inception and GoogLeNet train only from their reference size up.
+    for size in sorted({member.size} if "aux" in member.values else {member.size, 224}):
+        found = counts(net, size, member.channels)
+        assert found == expected(member, size), size
+
+
+@pytest.mark.parametrize("member", CHECKED, ids=member_id)
+def test_saved_for_backward_equals_the_real_torchvision_model(member: Member) -> None:
+    net = model(member, device="cpu")
+    predicted = memory(analysis(member, member.small).at(batch=2), device="cpu").saved_bytes
+    assert saved_bytes(net, member.small, batch=2, channels=member.channels) == predicted

@@ -13,6 +13,7 @@ from ..constants import DTYPE_BYTES
 from ..errors import SymcnnError
 from ..formats import Report, render
 from ..loading import display_name, load_arch
+from ..network import Network
 from ..syntax import parse_assignment
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ EPILOG = """examples:
   symcnn "conv3-64 x2, pool2, conv3-128 x2, pool2, fc-4096, fc-K" --at 224x224x3 --set K=1000
   symcnn vgg16 --formula
   symcnn examples/vgg16.cnn --json
+  symcnn --from-torch torchvision.models:resnet50 --at 224x224x3
+  symcnn model.onnx --emit-notation
 """
 
 SUBCOMMANDS: dict[str, str] = {"solve": "symcnn.cli.solve", "sweep": "symcnn.cli.sweep",
@@ -88,6 +91,15 @@ def _arguments() -> argparse.ArgumentParser:
     p.add_argument("--expand", action="store_true",
                    help="LaTeX and Markdown tables: one row per layer instance, repeated blocks not collapsed")
     p.add_argument("--list", action="store_true", help="list the built-in models and exit")
+    imports = p.add_argument_group("your own model (PyTorch or ONNX; ARCH may also be a .onnx file)")
+    imports.add_argument("--from-torch", metavar="MODULE:CALLABLE",
+                         help="import MODULE and call CALLABLE for the model, e.g. torchvision.models:resnet50 "
+                              "(this runs that code: only with this flag, never from ARCH)")
+    imports.add_argument("--kwargs", metavar="JSON", help="--from-torch: keyword arguments for CALLABLE as a JSON "
+                         "object, e.g. '{\"width_mult\": 0.75}'")
+    imports.add_argument("--emit-notation", action="store_true", help="print the model in the notation and exit")
+    imports.add_argument("--allow-uncounted", action="store_true",
+                         help="go on past operations symcnn cannot count (each output then names them)")
     return p
 
 
@@ -115,6 +127,25 @@ def _check_bound(analysis: Analysis, args: argparse.Namespace) -> None:
                           f"{'it' if len(left) == 1 else 'them'}")
 
 
+def _network(args: argparse.Namespace) -> Network:
+    """The network ARCH names, or the PyTorch model --from-torch builds, or the ONNX file ARCH is."""
+    if args.from_torch is not None:
+        if args.arch is not None:
+            raise SymcnnError(f"give either a network ({args.arch}) or --from-torch, not both")
+        from .imports import torch_model
+
+        return torch_model(args.from_torch, args.kwargs, args.at, args.allow_uncounted)
+    if args.kwargs is not None:
+        raise SymcnnError("--kwargs applies to --from-torch")
+    if args.arch.endswith(".onnx"):
+        from .imports import onnx_model
+
+        return onnx_model(args.arch, args.at, args.allow_uncounted)
+    if args.allow_uncounted:
+        raise SymcnnError("--allow-uncounted applies to imported models (--from-torch, a .onnx file)")
+    return load_arch(args.arch)
+
+
 def run(argv: list[str]) -> str:
     """The text the command prints for these arguments (raises SymcnnError on bad input)."""
     if argv and argv[0] in SUBCOMMANDS:
@@ -122,10 +153,12 @@ def run(argv: list[str]) -> str:
     args = _arguments().parse_args(argv)
     if args.list:
         return "\n".join(zoo.names())
-    if args.arch is None:
+    if args.arch is None and args.from_torch is None:
         raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
     values = dict(parse_assignment(item) for item in args.set)
-    network = load_arch(args.arch)
+    network = _network(args)
+    if args.emit_notation:
+        return network.text.rstrip("\n")
     if args.width is not None or args.resolution is not None or args.round_channels is not None:
         from ..scaling import scaled
 

@@ -52,4 +52,5 @@ class CsvFormatter:
         writer.writerow(["", "total", "", "", "", "", "", *(_value(totals[key]) for key in KEYS)])
         notes = [f"totals: flops={_value(totals['flops'])}, param_bytes={_value(totals['param_bytes'])}, "
                  f"activation_bytes={_value(totals['activation_bytes'])} ({analysis.dtype})"]
+        notes += [f"warning: {text}" for text in analysis.warnings]
         return out.getvalue() + "\n".join(f"# {text}" for text in notes + conventions(analysis.dtype))

@@ -54,6 +54,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         data["side_outputs"] = {key: value(side[key]) for key in TOTAL_KEYS}
     if report.formulas or not analysis.is_numeric:
         data["formulas"] = {key: str(analysis.formulas[key]) for key in TOTAL_KEYS}
+    if analysis.warnings:
+        data["warnings"] = analysis.warnings
     data["conventions"] = conventions(analysis.dtype)
     data["batch"] = value(analysis.batch_size)
     if report.memory is not None:

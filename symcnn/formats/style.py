@@ -183,4 +183,5 @@ def notes(analysis: Analysis, shown: list[Line], style: Style, with_conventions:
         found += [style.escape(sentence[0].upper() + sentence[1:]) + "." for sentence in conventions(analysis.dtype)]
     if analysis.divisible:
         found.append(f"The input height and width are taken to be multiples of {analysis.divisible}.")
+    found += [style.escape(f"Warning: {text}.") for text in analysis.warnings]
     return found

@@ -56,6 +56,8 @@ class TextFormatter:
                     f"  params  {number(side['params'])}", f"  MACs    {number(side['macs'])}"]
         if analysis.divisible:
             out.append(f"  assuming the input height and width are multiples of {analysis.divisible}")
+        if analysis.warnings:
+            out += ["", "warnings"] + [f"  {text}" for text in analysis.warnings]
         if report.memory is not None:
             out += memory_lines(report)
         out += ["", "conventions"] + [f"  {text}" for text in conventions(analysis.dtype)]

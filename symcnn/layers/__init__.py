@@ -13,12 +13,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import REGISTRY, Cost, Layer, LayerProblem, Shape, Span
+from .base import IMPORTS, REGISTRY, Cost, Layer, LayerProblem, Shape, Span
+from .imported import Imported
 
-__all__ = ["REGISTRY", "Cost", "Layer", "LayerProblem", "Shape", "Span", "kinds"]
+__all__ = ["IMPORTS", "REGISTRY", "Cost", "Imported", "Layer", "LayerProblem", "Shape", "Span", "kinds"]
 
 for _module in pkgutil.iter_modules(__path__):
-    if _module.name not in ("base", "derive"):
+    if _module.name not in ("base", "derive", "imported"):
         importlib.import_module(f"{__name__}.{_module.name}")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .base import Layer, SaveContext, register
+from .base import Layer, LayerProblem, SaveContext, register
+from .imported import Imported
 
 if TYPE_CHECKING:
     from torch import nn
@@ -27,6 +28,12 @@ ACTIVATIONS: dict[str, tuple[str, str, str, str]] = {
     "dropout": ("mask", "Dropout", "NativeDropoutBackward0 / MulBackward0", "dropout (the identity at inference)"),
 }
 
+FUNCTIONS = {"relu": "relu", "relu6": "relu6", "leaky_relu": "lrelu", "sigmoid": "sigmoid", "tanh": "tanh",
+             "gelu": "gelu", "silu": "silu", "hardswish": "hswish", "hardsigmoid": "hsigmoid", "mish": "mish",
+             "softmax": "softmax", "dropout": "dropout"}
+"""Each activation by its name in ``torch.nn.functional`` (and ``torch``, and as a tensor method)."""
+_MODULES = {row[1]: word for word, row in reversed(ACTIVATIONS.items())}  # SiLU is silu, not swish
+
 
 @register
 @dataclass(frozen=True)
@@ -47,6 +54,18 @@ class Activation(Layer):
     torch_node = ", ".join(sorted({f"`{r[2]}`" for r in ACTIVATIONS.values()}))
     in_place = True
     flat = "any"
+    imports = (*_MODULES, *FUNCTIONS)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        word = _MODULES.get(a.op) or FUNCTIONS[a.op]
+        if word == "lrelu" and a.get("negative_slope", 0.01) != 0.01:
+            raise LayerProblem(f"a leaky ReLU of slope {a.get('negative_slope')} (lrelu is 0.01)")
+        if word == "gelu" and a.get("approximate", "none") != "none":
+            raise LayerProblem("GELU with the tanh approximation")
+        if word == "softmax" and a.get("dim") != 1:
+            raise LayerProblem(f"softmax over dimension {a.get('dim')}, not over the channels")
+        return cls(word)
 
     @property
     def saves(self) -> tuple[str, ...]:  # type: ignore[override]

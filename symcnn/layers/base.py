@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .. import arith, values
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from torch import nn
 
     from .derive import Derived, Tex
+    from .imported import Imported
 
 Shape = tuple[Any, Any, Any]
 """Height, width and channels of one sample: ints, or SymPy expressions where names are left."""
@@ -85,7 +87,8 @@ class Option:
     """An option in brackets, ``conv3-64[s=2, p=same]``: the field it sets, its other names, what it takes.
 
     ``takes`` is ``value`` (a number, a name or an expression), ``pair`` (one value, or two as
-    ``2x1``) or ``bool``; ``words`` are keywords it also accepts (``same``, ``bilinear``).
+    ``2x1``), ``bool`` or ``word`` (any word, kept as it is written); ``words`` are keywords it also
+    accepts (``same``, ``bilinear``).
     """
 
     field: str
@@ -146,6 +149,15 @@ class Layer:
     """The field holding the channel count it sets, which a width multiplier scales (conv, deconv, fc: ``out``)."""
     flat: ClassVar[str] = "spatial"
     """What its torch module takes: ``spatial`` (N, C, H, W), ``any`` (also a flat (N, n)), ``flattens`` (fc)."""
+    unknown: ClassVar[bool] = False
+    """Its costs are not known (an operation an import could not count): every output names it."""
+    imports: ClassVar[tuple[str, ...]] = ()
+    """The PyTorch modules and functions it reads back (:func:`symcnn.from_torch`; ONNX ops translated to them)."""
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        """The layer for one PyTorch operation of :attr:`imports`; :class:`LayerProblem` for a variant it is not."""
+        raise NotImplementedError
 
     @property
     def word(self) -> str:
@@ -188,7 +200,7 @@ class Layer:
         if self.head is not None:
             out += _head(getattr(self, self.head.field))
         if self.dash is not None and getattr(self, self.dash.field) is not None:
-            out += "-" + arith.show(getattr(self, self.dash.field))
+            out += "-" + _slot(getattr(self, self.dash.field))
         shown_slash = None
         if self.slash is not None:
             value = getattr(self, self.slash.field)
@@ -196,7 +208,7 @@ class Layer:
             if value != default and value is not None:
                 pair = value if isinstance(value, tuple) else (value, value)
                 if pair[0] == pair[1]:
-                    out += "/" + arith.show(pair[0])
+                    out += "/" + _slot(pair[0])
                     shown_slash = self.slash.field
         extras = []
         for option in self.options:
@@ -279,7 +291,7 @@ def _head(value: Any) -> str:
     pair = value if isinstance(value, tuple) else (value, value)
 
     def one(v: Any) -> str:
-        return str(v) if type(v) is int else "{" + arith.text(v) + "}"
+        return str(v) if type(v) is int else "{" + (values.text(v) if _has_names(v) else arith.text(v)) + "}"
 
     if pair[0] == pair[1]:
         return one(pair[0])
@@ -294,10 +306,17 @@ def _option_text(value: Any) -> str:
     if isinstance(value, tuple):
         if value[0] == value[1]:
             return _option_text(value[0])
-        return "x".join(arith.show(v) if type(v) is int else "{" + arith.text(v) + "}" for v in value)
+        return "x".join(arith.show(v) if type(v) is int else "{" + _option_text(v) + "}" for v in value)
     if type(value) is Word:
         return value.word
-    return arith.text(value)
+    if type(value) is Fraction:
+        return arith.decimal(value)
+    return values.text(value) if _has_names(value) else arith.text(value)
+
+
+def _slot(value: Any) -> str:
+    """A value after ``-`` or ``/``: a number, a name, or braces (a definition's body holds unbound values)."""
+    return values.slot(value) if _has_names(value) else arith.show(value)
 
 
 def elements(shape: Shape) -> Bound:
@@ -371,6 +390,8 @@ def integer(value: Bound, what: str) -> int:
 
 REGISTRY: dict[str, type[Layer]] = {}
 """Every layer kind by each of its words; filled as the kinds' modules are imported (see :mod:`symcnn.layers`)."""
+IMPORTS: dict[str, type[Layer]] = {}
+"""Every kind by each PyTorch module or function name it reads back (:attr:`Layer.imports`)."""
 
 
 def register(kind: type[Layer]) -> type[Layer]:
@@ -379,4 +400,8 @@ def register(kind: type[Layer]) -> type[Layer]:
         if word in REGISTRY and REGISTRY[word] is not kind:
             raise AssertionError(f"the word '{word}' is taken by {REGISTRY[word].__name__}")
         REGISTRY[word] = kind
+    for op in kind.imports:
+        if op in IMPORTS and IMPORTS[op] is not kind:
+            raise AssertionError(f"the PyTorch op '{op}' is read by {IMPORTS[op].__name__}")
+        IMPORTS[op] = kind
     return kind

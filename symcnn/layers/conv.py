@@ -24,6 +24,7 @@ from .base import (
     spatial,
     window_out,
 )
+from .imported import Imported, imported_option, imported_pair
 
 if TYPE_CHECKING:
     from torch import nn
@@ -75,6 +76,21 @@ def torch_padding(layer: Any, pads: tuple[tuple[Any, Any], tuple[Any, Any]]) -> 
     return tuple(integer(p[0], "the padding") for p in pads)
 
 
+def imported_window(a: Imported, kernel: tuple[int, int]) -> dict[str, Any]:
+    """Stride, padding and dilation of a PyTorch convolution as the fields of ``conv`` and ``dwconv``."""
+    if a.get("padding_mode", "zeros") != "zeros":
+        raise LayerProblem(f"padding_mode='{a.get('padding_mode')}' (only zero padding is counted)")
+    padding = a.get("padding", 0)
+    if padding == "same":
+        pads: Any = Word("same")
+    else:
+        pair_ = (0, 0) if padding == "valid" else imported_pair(padding)
+        centred = all(k % 2 == 1 and p == k // 2 for k, p in zip(kernel, pair_))
+        pads = None if centred else imported_option(pair_)
+    return {"stride": imported_option(imported_pair(a.get("stride", 1))), "padding": pads,
+            "dilation": imported_option(imported_pair(a.get("dilation", 1)))}
+
+
 def kernel_of(layer: Any) -> tuple[Any, Any]:
     return count(layer.kernel[0], "the kernel height"), count(layer.kernel[1], "the kernel width")
 
@@ -109,6 +125,17 @@ class Conv(Layer):
     autocast = "low"
     scales = "out"
     parametric = True
+    imports = ("Conv2d",)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        """``nn.Conv2d``: a ``dwconv`` when every input channel has its own filters, else a ``conv``."""
+        kernel = imported_pair(a.get("kernel_size"))
+        window = imported_window(a, kernel)
+        out, groups, bias = a.get("out_channels"), a.get("groups", 1), bool(a.get("bias"))
+        if groups == a.channels and groups > 1 and out % groups == 0:
+            return DepthwiseConv(kernel, **window, multiplier=out // groups, bias=bias)
+        return Conv(kernel, out, **window, groups=groups, bias=bias)
 
     def cost(self, x: Shape) -> Cost:
         h, w, c = x

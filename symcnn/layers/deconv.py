@@ -7,7 +7,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import arith
 from . import derive as d
-from .base import Cost, Layer, Option, Shape, Slot, count, elements, groups_divide, pair, register, spatial
+from .base import (
+    Cost,
+    Layer,
+    LayerProblem,
+    Option,
+    Shape,
+    Slot,
+    count,
+    elements,
+    groups_divide,
+    pair,
+    register,
+    spatial,
+)
+from .imported import Imported, imported_option, imported_pair
 
 if TYPE_CHECKING:
     from torch import nn
@@ -45,6 +59,16 @@ class Deconv(Layer):
     autocast = "low"
     scales = "out"
     parametric = True
+    imports = ("ConvTranspose2d",)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if a.get("padding_mode", "zeros") != "zeros":
+            raise LayerProblem(f"padding_mode='{a.get('padding_mode')}' (only zero padding is counted)")
+        fields = {name: imported_option(imported_pair(a.get(name, default))) for name, default in
+                  (("stride", 1), ("padding", 0), ("dilation", 1), ("output_padding", 0))}
+        return cls(imported_pair(a.get("kernel_size")), a.get("out_channels"), **fields, groups=a.get("groups", 1),
+                   bias=bool(a.get("bias")))
 
     def cost(self, x: Shape) -> Cost:
         h, w, c = x

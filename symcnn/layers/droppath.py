@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import arith
+from ..numbers import exact
 from .base import Layer, LayerProblem, Option, SaveContext, register
+from .imported import Imported
 
 if TYPE_CHECKING:
     from torch import nn
@@ -34,6 +37,13 @@ class DropPath(Layer):
     torch_node = "`MulBackward0`"
     in_place = True
     flat = "any"
+    imports = ("StochasticDepth", "stochastic_depth")
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if a.get("mode") != "row":
+            raise LayerProblem(f"stochastic depth in mode '{a.get('mode')}' (droppath is per sample, mode 'row')")
+        return cls(exact(Fraction(repr(float(a.get("p"))))))  # the probability as PyTorch prints it
 
     def saved(self, s: SaveContext) -> list[tuple[str, Any]]:
         if not arith.numeric(self.p):

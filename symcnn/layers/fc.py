@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .. import arith
 from . import derive as d
 from .base import Cost, Layer, Option, SaveContext, Shape, Slot, count, register
+from .imported import Imported
 
 if TYPE_CHECKING:
     from torch import nn
@@ -40,6 +41,12 @@ class FC(Layer):
 
     def notation(self) -> str:
         return f"fc-{arith.show(self.out)}" + ("" if self.bias else "[bias=false]")
+
+    imports = ("Linear",)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        return cls(a.get("out_features"), bias=bool(a.get("bias")))
 
     def cost(self, x: Shape) -> Cost:
         h, w, c = x

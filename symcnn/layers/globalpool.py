@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .base import INDEX_BYTES, Cost, Layer, Shape, register
+from .base import INDEX_BYTES, Cost, Layer, LayerProblem, Shape, register
+from .imported import Imported, imported_pair
 
 if TYPE_CHECKING:
     from torch import nn
@@ -25,6 +26,22 @@ class GlobalPool(Layer):
     doc = "global average / max pool to 1×1×C"
     saves_doc = "gap: nothing (a mean); gmp: its input + int64 indices (C values)"
     torch_node = "`MeanBackward1`, `AdaptiveMaxPool2DBackward0`"
+
+    imports = ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d")
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        """An adaptive pool: to 1x1 a global pool, to another size (average only) an ``apool``."""
+        size = a.get("output_size")
+        size = (size, size) if size is None or isinstance(size, int) else tuple(size)
+        op = "max" if "max" in a.op.lower() else "avg"
+        if size == (1, 1):
+            return cls(op)
+        if op == "max" or None in size:
+            raise LayerProblem(f"an adaptive {op} pool to {size}")
+        from .apool import AdaptivePool
+
+        return AdaptivePool(imported_pair(size))
 
     @property
     def saves(self) -> tuple[str, ...]:  # type: ignore[override]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import arith
-from .base import FP32, Layer, SaveContext, Shape, register
+from .base import FP32, Layer, LayerProblem, SaveContext, Shape, register
+from .imported import Imported
 
 if TYPE_CHECKING:
     from torch import nn
@@ -28,6 +29,13 @@ class LRN(Layer):
     saves_doc = "its input, the padded squares (C+4 channels), k+α·mean and its β-th power"
     torch_node = "`AvgPool3DBackward0`, `PowBackward0`, `DivBackward0`"
     autocast = "fp32"
+    imports = ("LocalResponseNorm",)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if a.get("size") != SIZE:
+            raise LayerProblem(f"local response normalization over {a.get('size')} channels (lrn is {SIZE})")
+        return cls()
 
     def saved(self, s: SaveContext) -> list[tuple[str, Any]]:
         """F.local_response_norm: the padded squares, k + alpha*mean and its beta-th power (fp32 under amp)."""

@@ -7,7 +7,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import arith
 from . import derive as d
-from .base import FP32, Cost, Layer, LayerProblem, Option, SaveContext, Shape, Slot, count, elements, register
+from .base import (
+    FP32,
+    Cost,
+    Layer,
+    LayerProblem,
+    Option,
+    SaveContext,
+    Shape,
+    Slot,
+    count,
+    elements,
+    register,
+)
+from .imported import Imported
 
 if TYPE_CHECKING:
     from torch import nn
@@ -30,6 +43,13 @@ class BatchNorm(Layer):
     torch_node = "`NativeBatchNormBackward0`"
     parametric = True
     flat = "any"
+    imports = ("BatchNorm2d", "BatchNorm1d")
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if not (a.get("affine", True) and a.get("track_running_stats", True)):
+            raise LayerProblem("batch normalization without a scale and shift or without running statistics")
+        return cls()
 
     def cost(self, x: Shape) -> Cost:
         c = x[2]
@@ -70,6 +90,19 @@ class LayerNorm(Layer):
     torch_node = "`NativeLayerNormBackward0`"
     parametric = True
     flat = "any"
+    imports = ("LayerNorm", "layer_norm")
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        """Over the channels only (the importer has them last), with a scale and a shift."""
+        shape = a.get("normalized_shape")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if shape != (a.channels,):
+            raise LayerProblem(f"layer normalization over {list(shape)}, not over the {a.channels} channels")
+        affine = a.get("elementwise_affine", True) and a.get("weight", True) is not None
+        if not (affine and a.get("bias", True) is not None and a.get("bias", True) is not False):
+            raise LayerProblem("layer normalization without a scale and a shift")
+        return cls()
 
     def cost(self, x: Shape) -> Cost:
         c = x[2]
@@ -116,6 +149,13 @@ class GroupNorm(Layer):
     saves_doc = "its input + mean and inverse std per sample and group (N·g each, typed as for ln)"
     torch_node = "`NativeGroupNormBackward0`"
     parametric = True
+    imports = ("GroupNorm",)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if not a.get("affine", True):
+            raise LayerProblem("group normalization without a scale and shift")
+        return cls(a.get("num_groups"))
 
     def cost(self, x: Shape) -> Cost:
         c = x[2]
@@ -156,6 +196,13 @@ class InstanceNorm(Layer):
     params_doc = "0, or 2C"
     saves_doc = "its input + mean and inverse std per sample and channel (N·C each; with `affine`, the weight repeated N times too)"
     torch_node = "`NativeBatchNormBackward0`"
+    imports = ("InstanceNorm2d",)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if a.get("track_running_stats", False):
+            raise LayerProblem("instance normalization with running statistics")
+        return cls(bool(a.get("affine", False)))
 
     @property
     def parametric(self) -> bool:  # type: ignore[override]

@@ -21,6 +21,7 @@ from .base import (
     spatial,
     window_out,
 )
+from .imported import Imported, imported_option, imported_pair
 
 if TYPE_CHECKING:
     from torch import nn
@@ -49,6 +50,21 @@ class Pool(Layer):
     doc = "k×k window, stride k unless `/s`, padding 0, floor rounding (`ceil=true`: PyTorch's ceil mode)"
     saves_doc = "max: its input + argmax indices, **int64**, output-sized; avg: its input"
     torch_node = "`MaxPool2DWithIndicesBackward0`, `AvgPool2DBackward0`"
+
+    imports = ("MaxPool2d", "AvgPool2d", "max_pool2d", "avg_pool2d")
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if imported_pair(a.get("dilation", 1)) != (1, 1):
+            raise LayerProblem("a dilated max pool")
+        if a.get("return_indices", False):
+            raise LayerProblem("a max pool that returns its indices")
+        kernel = imported_pair(a.get("kernel_size"))
+        stride = a.get("stride")
+        stride = None if stride is None or stride == [] or imported_pair(stride) == kernel else \
+            imported_option(imported_pair(stride))
+        return cls("max" if "max" in a.op.lower() else "avg", kernel, stride,
+                   imported_option(imported_pair(a.get("padding", 0))), bool(a.get("ceil_mode", False)))
 
     @property
     def kind(self) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import arith
 from .base import Cost, Layer, LayerProblem, Shape, Slot, count, elements, register
+from .imported import Imported
 
 if TYPE_CHECKING:
     from torch import nn
@@ -27,6 +28,11 @@ class Shuffle(Layer):
     doc = "channel shuffle in g groups (ShuffleNet: view, transpose, contiguous, view): a new tensor, no cost"
     saves_doc = "nothing"
     torch_node = "`ViewBackward0`, `TransposeBackward0`"
+    imports = ("ChannelShuffle",)
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        return cls(a.get("groups"))
 
     def cost(self, x: Shape) -> Cost:
         g = count(self.groups, "the number of groups")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .base import Cost, Layer, Shape, elements, register
+from .base import Cost, Layer, LayerProblem, Shape, elements, register
+from .imported import Imported
 
 if TYPE_CHECKING:
     from torch import nn
@@ -27,6 +28,15 @@ class View(Layer):
     torch_node = "`ViewBackward0`"
     in_place = True
     view = True
+    imports = ("Flatten", "Identity", "flatten")
+
+    @classmethod
+    def imported(cls, a: Imported) -> Layer:
+        if a.op == "Identity":
+            return cls("id")
+        if a.get("start_dim", 0 if a.op == "flatten" else 1) != 1 or a.get("end_dim", -1) != -1:
+            raise LayerProblem(f"a flatten of dimensions {a.get('start_dim')} to {a.get('end_dim')}")
+        return cls("flatten")
 
     @property
     def flat(self) -> str:  # type: ignore[override]
@@ -39,3 +49,7 @@ class View(Layer):
         from torch import nn
 
         return nn.Flatten() if self.name == "flatten" else nn.Identity()
+
+
+FLATTEN = View("flatten")
+IDENTITY = View("id")

@@ -108,7 +108,8 @@ class Inference(Flow):
                 x = self.run(part, x, held)
             return x
         if block.kind is BlockKind.SIDE:
-            self.kept = self.kept | {self.run(block.parts[0], x, held | {x})}
+            if block.parts:  # side[on=0] has none
+                self.kept = self.kept | {self.run(block.parts[0], x, held | {x})}
             return x
         # res, concat, mul, split: x and the finished branches wait for the join (as in eager PyTorch, where
         # the combinator's frame holds x until it returns).
@@ -185,7 +186,8 @@ class Training(Flow):
                 x = self.run(part, x)
             return x
         if block.kind is BlockKind.SIDE:
-            self.run(block.parts[0], x)
+            if block.parts:
+                self.run(block.parts[0], x)
             return x
         assert block.row is not None
         if block.kind is BlockKind.RES:

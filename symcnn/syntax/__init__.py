@@ -98,16 +98,20 @@ def exact(value: Any, what: str) -> Number:
         return parse_value(value, what)
     if getattr(value, "is_Rational", False):
         return values.exact(Fraction(int(value.p), int(value.q)))
+    if type(value) is values.Name:
+        raise SymcnnError(f"{what} must be a number, not the name {value.name}")
     raise SymcnnError(f"{what}={value!r} is not an exact number")
 
 
-def parse_assignment(text: str) -> tuple[str, Number]:
-    """``K=1000`` or ``a=0.75`` as a name and an exact value.
+def parse_assignment(text: str) -> tuple[str, Number | values.Name]:
+    """``K=1000`` or ``a=0.75`` as a name and an exact value; ``variant=small`` (a block's name) as a name.
 
-    >>> parse_assignment("a=0.75")
-    ('a', Fraction(3, 4))
+    >>> parse_assignment("a=0.75"), parse_assignment("variant=small")
+    (('a', Fraction(3, 4)), ('variant', Name(name='small')))
     """
     name, expr = _run(text, "assignment")
+    if type(expr.value) is values.Name:
+        return name, expr.value
     if not values.is_number(expr.value):
         raise SymcnnError(f"the value of {name} must be a number, not {values.text(expr.value)}", "error", text)
     return name, expr.value

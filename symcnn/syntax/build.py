@@ -175,6 +175,10 @@ def _option_value(option: Option, token: Token, written: Any) -> Any:
             raise Fail(f"the option '{token}' takes {wanted}", at(token))
         return written
     found = [e.value for e in written]
+    if option.takes == "word":
+        if len(found) != 1 or type(found[0]) is not Name:
+            raise Fail(f"the option '{token}' takes a word (letters, digits and _)", at(token))
+        return Word(found[0].name)
     if len(found) == 1 and type(found[0]) is Name and found[0].name.lower() in option.words:
         return Word(found[0].name.lower())
     if any(type(v) is Name and v.name.lower() in option.words for v in found):
