@@ -48,7 +48,7 @@ def _tv(name: str, file: str, description: str, size: int = 224, **more: Any) ->
 
 
 def _seg(name: str, file: str, description: str, **more: Any) -> Member:
-    """A segmentation model: 520x520 (its weights resize to 520 and crop nothing), aux heads run in eval."""
+    """A segmentation model: 520x520 (its weights resize to 520 and crop nothing), aux heads run in inference mode too."""
     return Member(name, file, description, 520, torchvision=f"segmentation.{name}",
                   kwargs={"weights_backbone": None}, side_in_eval=True, aux={"aux_loss": True}, **more)
 

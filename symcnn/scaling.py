@@ -17,7 +17,7 @@ from typing import Any
 from . import arith, values
 from .errors import SymcnnError
 from .layers import Layer
-from .network import Call, Definition, Network, Node, Repeat, Seq, map_nodes, map_values, walk
+from .network import Call, Definition, Network, Node, Repeat, Seq, map_nodes, map_values, used_names, walk
 from .syntax import RESERVED, parse_value
 from .values import Name, Value
 
@@ -111,6 +111,14 @@ def scaled(network: Network, width: Any = None, resolution: Any = None, round_ch
     if factor is not None and network.width is not None:
         return own_width(network, factor, round_channels)
     if factor is not None:
+        if any("C_in" in used_names(root) for root in (network.body, *(d.body for d in network.definitions))):
+            # Its channel expressions read the channels entering a block, which the multiplier has scaled
+            # already: scaling each layer again would count them twice and could change which blocks exist.
+            raise SymcnnError("this network reads the channels entering its blocks (C_in), so a width multiplier "
+                              "applied to every layer from outside would scale them twice",
+                              hint="a network with its own `width` line takes --width (mobilenet_v2, "
+                                   "efficientnet_b0, mnasnet1_0, mobilenet_v3_large); others take their own numbers "
+                                   "with --set")
         network = _Widen(network, factor, round_channels).network()
     elif round_channels is not None:
         raise SymcnnError("--round-channels rounds scaled channel counts: give a --width too")

@@ -89,11 +89,19 @@ class Solution:
             label = f"largest admissible {v}" + ("" if self.divisible == 1 else " by the polynomial")
             out.append(f"{label} = {self.largest}{strict}")
             out.append(f"{' ' * len(label)} ≈ {_decimal(self.largest)}")
-        else:
+        elif self.formulas:
             out.append("no closed form: the totals are piecewise (rounded channel counts); searched exactly")
-        whole = "" if self.multiple == 1 else f" and every scaled channel count a multiple of {self.multiple}"
-        out += ["", f"largest {v} with every count a whole number{whole} ({v} a multiple of {self.step}): "
-                    f"{v} = {_value(self.best.value)}"]
+        else:
+            out.append(f"no closed form: the channel counts are rounded, so the totals change in steps with {v} "
+                       f"(and, where a block compares channel counts, so may its blocks); each {v} on the grid "
+                       "analysed exactly")
+        if self.formulas:
+            whole = "" if self.multiple == 1 else f" and every scaled channel count a multiple of {self.multiple}"
+            out += ["", f"largest {v} with every count a whole number{whole} ({v} a multiple of {self.step}): "
+                        f"{v} = {_value(self.best.value)}"]
+        else:
+            out += ["", f"largest {v} within the budget on the grid {v} = {self.step}, {2 * self.step}, ... "
+                        f"(the totals taken to grow with {v}): {v} = {_value(self.best.value)}"]
         out += self._costs(self.best)
         out += [f"next step, {v} = {_value(self.next.value)}, is over the budget:"] + self._costs(self.next)
         return "\n".join(out)
@@ -105,11 +113,15 @@ class Solution:
                 for c in self.constraints]
 
 
-def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple: int = 1) -> Solution:
+def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple: int = 1,
+          search: tuple[str, Rational] | None = None) -> Solution:
     """Solve a budget for the one name the constrained totals still have.
 
     ``multiple``: the whole-number configurations are those where every scaled channel
     count is a multiple of it (8 for MobileNet-style rounding, which changes nothing there).
+    ``search`` = (name, step): no closed form; the largest multiple of step within the budget,
+    each candidate analysed at its value (for networks that round their own channel counts,
+    whose totals, and even whose blocks, change with the rounding).
 
     >>> import symcnn
     >>> from symcnn.scaling import scaled
@@ -121,6 +133,8 @@ def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple:
     -21407/1398400 + sqrt(146110359649)/1398400
     """
     found = parse_constraints(constraints) if isinstance(constraints, str) else tuple(constraints)
+    if search is not None:
+        return _search(analysis, found, search)
     formulas = {c.total: expr(analysis.totals[c.total]) for c in found}
     names = sorted(set().union(*(expr(f).free_symbols for f in formulas.values())), key=str)
     if len(names) != 1:
@@ -160,6 +174,31 @@ def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple:
                           f"{best * step}, where {failed[0].total} = {arith.number(point.totals[failed[0].total])}")
     return Solution(v, found, formulas, polynomials, divisible, admissible, step, multiple, point,
                     _point(analysis, v, (best + 1) * step))
+
+
+def _search(analysis: Analysis, found: tuple[Constraint, ...], search: tuple[str, Rational]) -> Solution:
+    """The largest value on the grid of ``step`` within the budget, each step analysed directly."""
+    name, step = search
+    v = sympy.Symbol(name)
+    if not any(c.upper for c in found):
+        raise _unbounded(v, found)
+
+    def within(m: int) -> bool:
+        totals = _point(analysis, v, m * step).totals
+        return all(c.holds(totals[c.total]) for c in found if c.upper)
+
+    best = _largest(within, max(1, int(1 / step)))
+    if best is None:
+        smallest = _point(analysis, v, step)
+        costs = ", ".join(f"{c.total} = {arith.number(smallest.totals[c.total])}" for c in found if c.upper)
+        raise SymcnnError(f"no {v} satisfies {' and '.join(map(str, found))}: already at the smallest step, "
+                          f"{v} = {step}, {costs}")
+    point = _point(analysis, v, best * step)
+    failed = [c for c in found if not c.holds(point.totals[c.total])]
+    if failed:
+        raise SymcnnError(f"no {v} satisfies {' and '.join(map(str, found))}: the upper bounds allow {v} up to "
+                          f"{best * step}, where {failed[0].total} = {arith.number(point.totals[failed[0].total])}")
+    return Solution(v, found, {}, None, 1, None, step, 1, point, _point(analysis, v, (best + 1) * step))
 
 
 def _polynomials(formulas: dict[str, Expr], v: sympy.Symbol) -> tuple[dict[str, Expr] | None, int]:

@@ -58,7 +58,8 @@ def test_symbolic_json_values_are_strings() -> None:
     (["vgg16", "--formula"], "when H and W are multiples of 32:"),
     (["vgg16", "--divisible", "32"], "assuming the input height and width are multiples of 32"),
     (["vgg16", "--markdown", "--at", "224x224x3"], "| `conv3-64` | 224×224×64 | 1,728 |"),
-    ([str(EXAMPLES / "vgg11.cnn"), "--at", "224x224x3"], "132,863,336"),
+    ([str(EXAMPLES / "vgg.cnn"), "--at", "224x224x3", "--set", "n1=1", "--set", "n2=1", "--set", "n3=2",
+      "--set", "n4=2", "--set", "n5=2"], "132,863,336"),
     (["--list"], "vgg19"),
 ])
 def test_outputs(args: list[str], expected: str) -> None:

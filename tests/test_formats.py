@@ -76,7 +76,7 @@ def test_markdown_states_input_omissions_and_conventions() -> None:
     assert out.startswith("Per-layer cost at input 224×224×3:")
     assert "| &nbsp;&nbsp;`conv1-256[bias=false]` (shortcut) | 56×56×256 |" in out
     assert "| `add` ×5 | 14×14×1024 |" in out
-    assert "Not listed: `relu` (in place, no cost)." in out
+    assert "Not listed: `relu`, `flatten` (in place, no cost)." in out
     assert "Buffers (BatchNorm running statistics): 53,120." in out
     assert "- params: weights + biases + BatchNorm scale and shift" in out
 

@@ -15,8 +15,6 @@ from symcnn.formats import derivation, tex
 from symcnn.formats.grouped import lines
 from conftest import require_program
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-RESNET50 = EXAMPLES / "resnet50.cnn"
 WIDTH = "input HxWx3\nconv3-{64*a}, relu, pool2, (conv3-{128*a}, bn, relu) x2, pool2, gap, fc-10"
 HOSTILE_NAME = r"\input{/etc/passwd}\write18{touch pwned} ^^5cinput $x$ 100% #1 ~ _ & {"
 HOSTILE = r"""# \input{/etc/passwd} \write18{touch pwned} ^^5cinput{/etc/passwd}
@@ -185,8 +183,8 @@ DOCUMENTS: dict[str, list[str]] = {
     "vgg16": ["vgg16", "--at", "224x224x3", "--latex-document"],
     "vgg16_siunitx": ["vgg16", "--at", "224x224x3", "--latex", "--standalone", "--siunitx"],
     "vgg16_symbolic": ["vgg16", "--latex-document"],
-    "resnet50": [str(RESNET50), "--at", "224x224x3", "--latex", "--latex-document"],
-    "resnet50_expanded": [str(RESNET50), "--at", "224x224x3", "--latex", "--latex-document", "--expand"],
+    "resnet50": ["resnet50", "--at", "224x224x3", "--latex", "--latex-document"],
+    "resnet50_expanded": ["resnet50", "--at", "224x224x3", "--latex", "--latex-document", "--expand"],
     "width": [WIDTH, "--at", "224x224x3", "--set", "a=0.5", "--latex-document", "--symbol", r"a=\alpha"],
     "hostile": [],
 }

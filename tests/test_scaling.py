@@ -108,7 +108,7 @@ def test_make_divisible_is_torchvisions_rule() -> None:
 
 
 def test_round_channels_makes_every_scaled_count_a_multiple_of_8() -> None:
-    rows = scaled(symcnn.load("mobilenet_v2"), width="0.3", round_channels=8).analyze().at("224x224x3").rows
+    rows = scaled(symcnn.load("resnet50"), width="0.3", round_channels=8).analyze().at("224x224x3").rows
     channels = {int(r.output[2]) for r in rows if r.kind == "conv"}
     assert channels - {1000} and all(c % 8 == 0 for c in channels)
     output = run(["vgg16", "--width", "w", "--round-channels", "8", "--at", "224x224x3", "--formula"])
@@ -146,7 +146,7 @@ def test_a_symbolic_repeat_gives_cost_linear_in_its_count() -> None:
     ("resnet50", "params", {"w": 2}),           # global pooling: no r
     ("resnet50", "macs", {"r": 2, "w": 2}),
     ("resnet50", "activations", {"r": 2, "w": 1}),
-    ("mobilenet_v2", "params", {"w": 2}),
+    ("squeezenet1_0", "params", {"w": 2}),
 ])
 def test_growth_exponents(model: str, key: str, exponents: dict[str, int]) -> None:
     totals = scaled(symcnn.load(model), width="w", resolution="r").analyze().totals
