@@ -117,8 +117,8 @@ def scaled(network: Network, width: Any = None, resolution: Any = None, round_ch
             raise SymcnnError("this network reads the channels entering its blocks (C_in), so a width multiplier "
                               "applied to every layer from outside would scale them twice",
                               hint="a network with its own `width` line takes --width (mobilenet_v2, "
-                                   "efficientnet_b0, mnasnet1_0, mobilenet_v3_large); others take their own numbers "
-                                   "with --set")
+                                   "efficientnet_b0, mnasnet1_0, mobilenet_v3_large, regnet_y_400mf); others take "
+                                   "their own numbers with --set")
         network = _Widen(network, factor, round_channels).network()
     elif round_channels is not None:
         raise SymcnnError("--round-channels rounds scaled channel counts: give a --width too")

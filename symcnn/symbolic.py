@@ -210,6 +210,12 @@ def _compare(name: str) -> Callable[[Any, Any], Any]:
     def decide(a: Any, b: Any) -> Any:
         if name in ("eq", "ne") and same(a, b):
             return int(name == "eq")
+        # Names are positive, so 32*w < 48*w is decided; SymPy answers None where the sign depends on them.
+        difference = expr(a) - expr(b)
+        sign = 1 if difference.is_positive else -1 if difference.is_negative else 0 if difference.is_zero else None
+        if sign is not None:
+            return int({"eq": sign == 0, "ne": sign != 0, "lt": sign < 0, "le": sign <= 0, "gt": sign > 0,
+                        "ge": sign >= 0}[name])
         raise ValueProblem(f"cannot compare {a} with {b} without values for their names")
 
     return decide

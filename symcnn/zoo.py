@@ -17,6 +17,18 @@ def names() -> list[str]:
     return sorted(catalog.BY_NAME)
 
 
+def listing() -> str:
+    """One line per built-in model: its name, reference resolution, family file and description.
+
+    >>> listing().splitlines()[0].split()[:3]
+    ['alexnet', '224x224x3', 'alexnet.cnn']
+    """
+    members = [catalog.BY_NAME[name] for name in names()]
+    width = max(len(m.name) for m in members)
+    return "\n".join(f"{m.name:<{width}}  {m.size}x{m.size}x{m.channels:<3} {m.file + '.cnn':<24} {m.description}"
+                     for m in members)
+
+
 def member(name: str) -> catalog.Member:
     found = catalog.BY_NAME.get(name)
     if found is None:

@@ -148,3 +148,17 @@ def test_let_lines_give_defaults_the_user_can_override() -> None:
     text = "input 8x8x3\nlet w = 1, c = {16*w}\nconv1-c"
     assert totals(text)["params"] == 3 * 16 + 16
     assert totals(text, w=2)["params"] == 3 * 32 + 32
+
+
+@pytest.mark.parametrize("condition, params", [
+    ("32*w < 48*w", 3 * 2 + 2),        # decided for every positive w: the first branch
+    ("48*w <= 32*w", 3 * 4 + 4),       # decided false: the second
+    ("C_in*w != C_in", None),          # depends on w: needs a value
+])
+def test_comparisons_of_names_are_decided_where_the_sign_is_known(condition: str, params: int | None) -> None:
+    network = symcnn.parse(f"input 8x8x3\nif{{{condition}}}(conv1-2 | conv1-4)")
+    if params is None:
+        with pytest.raises(symcnn.SymcnnError, match="cannot compare"):
+            network.analyze().totals
+    else:
+        assert network.analyze().totals["params"] == params

@@ -116,6 +116,18 @@ def test_round_channels_makes_every_scaled_count_a_multiple_of_8() -> None:
     assert "not a polynomial" in printed(output, "growth", "params")
 
 
+def test_regnet_width_multiplies_its_quantized_widths() -> None:
+    # RegNetY-400MF at w = 1 is torchvision's 4,344,144 parameters; w = 2 doubles every width (groups too).
+    output = run(["regnet_y_400mf", "--width", "w", "--formula"])
+    params = printed(output, "exact totals", "params")
+    assert params == "3564064*w**2 + 779080*w + 1000"
+    assert (3564064 + 779080 + 1000, 3564064 * 4 + 779080 * 2 + 1000) == (4_344_144, 15_815_416)
+    at_two = scaled(symcnn.load("regnet_y_400mf"), width="2").analyze().at("224x224x3").totals
+    assert at_two["params"] == 15_815_416
+    with pytest.raises(symcnn.SymcnnError, match="the number of groups is 9/2"):
+        scaled(symcnn.load("regnet_y_400mf"), width="0.75").analyze().at("224x224x3")
+
+
 @pytest.mark.parametrize("args, message", [
     (["vgg16", "--width", "0.3", "--at", "224x224x3"], "the number of filters is 96/5, but must be a positive integer"),
     (["input 8x8x3\nconv1-{8*a}, gap, fc-2", "--width", "a"], "the network already has a name 'a'"),

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from referee import build, counts, member_id, saved_bytes, torch
+from referee import build, counts, member_id, saved_bytes, torch, torchvision
 from unet_reference import UNet
 
 import symcnn
-from symcnn.catalog import MEMBERS, Member
+from symcnn.catalog import BY_NAME, MEMBERS, Member
 from symcnn.memory import memory
 
 LAYER_ROWS = {"conv", "dwconv", "deconv", "fc"}
@@ -65,3 +65,44 @@ def test_saved_for_backward_equals_the_real_torchvision_model(member: Member) ->
     net = model(member, device="cpu")
     predicted = memory(analysis(member, member.small).at(batch=2), device="cpu").saved_bytes
     assert saved_bytes(net, member.small, batch=2, channels=member.channels) == predicted
+
+
+def _efficientnet(width: float, depth: float) -> torch.nn.Module:
+    efficientnet = torchvision().models.efficientnet
+    setting, last = efficientnet._efficientnet_conf("efficientnet_b0", width_mult=width, depth_mult=depth)
+    return efficientnet.EfficientNet(setting, 0.2, last_channel=last)
+
+
+def _regnet(**numbers: float) -> torch.nn.Module:
+    regnet = torchvision().models.regnet
+    return regnet.RegNet(regnet.BlockParams.from_init_params(**numbers))
+
+
+def _resnext(groups: int, width: int) -> torch.nn.Module:
+    resnet = torchvision().models.resnet
+    return resnet.ResNet(resnet.Bottleneck, [3, 4, 6, 3], groups=groups, width_per_group=width)
+
+
+# Members torchvision does not ship: a family file with other numbers against torchvision's own classes
+# built with the same numbers.
+UNSHIPPED = {
+    "efficientnet_w1.3_d1.5": ("efficientnet_b0", {"w": "1.3", "d": "1.5"}, lambda: _efficientnet(1.3, 1.5)),
+    "regnet_y_w0_56_d18": ("regnet_y_400mf", {"w_0": 56, "depth": 18},
+                           lambda: _regnet(depth=18, w_0=56, w_a=27.89, w_m=2.09, group_width=8, se_ratio=0.25)),
+    "resnext50_16x8d": ("resnet50", {"groups": 16, "width_per_group": 8}, lambda: _resnext(16, 8)),
+    "mobilenet_v2_0.35": ("mobilenet_v2", {"w": "0.35"},
+                          lambda: torchvision().models.mobilenet_v2(weights=None, width_mult=0.35)),
+}
+
+
+@pytest.mark.parametrize("case", UNSHIPPED)
+def test_other_numbers_equal_torchvision_built_with_them(case: str) -> None:
+    name, values, make = UNSHIPPED[case]
+    member = BY_NAME[name]
+    member = dataclasses.replace(member, values={**member.values, **values})
+    if member.meta:
+        with torch.device("meta"):
+            net = make()
+    else:  # RegNet's init copies tensors, which the meta device cannot
+        net = make()
+    assert counts(net, 224) == expected(member, 224)

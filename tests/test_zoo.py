@@ -50,9 +50,12 @@ def test_resnet50_from_the_command_line() -> None:
 
 
 def test_list_shows_the_zoo() -> None:
-    listed = run(["--list"]).splitlines()
-    assert {row[0] for row in TORCHVISION} | {"lenet5", "mobilenet_v1"} <= set(listed)
-    assert listed == zoo.names()
+    listed = [line.split() for line in run(["--list"]).splitlines()]
+    assert {row[0] for row in TORCHVISION} | {"lenet5", "mobilenet_v1"} <= {row[0] for row in listed}
+    assert [row[0] for row in listed] == zoo.names()
+    by_name = {row[0]: row[1:] for row in listed}
+    assert by_name["efficientnet_b3"][:3] == ["300x300x3", "efficientnet.cnn", "EfficientNet-B3"]
+    assert by_name["unet"][:2] == ["572x572x1", "unet.cnn"]
 
 
 # LeNet-5 (LeCun et al. 1998) as commonly implemented. The paper's 60,000 trainable parameters

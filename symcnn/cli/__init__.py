@@ -90,7 +90,7 @@ def _arguments() -> argparse.ArgumentParser:
                        help=r"write a name as this LaTeX, e.g. --symbol a='\alpha' (repeatable)")
     p.add_argument("--expand", action="store_true",
                    help="LaTeX and Markdown tables: one row per layer instance, repeated blocks not collapsed")
-    p.add_argument("--list", action="store_true", help="list the built-in models and exit")
+    p.add_argument("--list", action="store_true", help="list the built-in models (name, reference resolution, file, description) and exit")
     imports = p.add_argument_group("your own model (PyTorch or ONNX; ARCH may also be a .onnx file)")
     imports.add_argument("--from-torch", metavar="MODULE:CALLABLE",
                          help="import MODULE and call CALLABLE for the model, e.g. torchvision.models:resnet50 "
@@ -152,7 +152,7 @@ def run(argv: list[str]) -> str:
         return importlib.import_module(SUBCOMMANDS[argv[0]]).run(argv[1:])  # type: ignore[no-any-return]
     args = _arguments().parse_args(argv)
     if args.list:
-        return "\n".join(zoo.names())
+        return zoo.listing()
     if args.arch is None and args.from_torch is None:
         raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
     values = dict(parse_assignment(item) for item in args.set)

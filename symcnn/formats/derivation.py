@@ -117,8 +117,10 @@ def _layers(printer: Printer, analysis: Analysis, expand: bool) -> tuple[list[d.
         label = text(line.row.name) + (" (shortcut)" if line.shortcut else "")
         for i, step in enumerate(found.steps):
             head = rf"\text{{{label}}}\colon\quad {step.symbol}" if i == 0 else step.symbol
-            body = f"{step.general} = {step.substituted.tex}"
             result = printer.math(getattr(line.row, step.key))
+            # A substitution that is already the number (layer scale: P = C = 96) is not written twice.
+            bare = step.substituted.tex.replace("{,}", "").isdigit()
+            body = step.general if bare else f"{step.general} = {step.substituted.tex}"
             tag = rf" \tag*{{$\times {printer.math(line.times)}$}}" if i == 0 and line.times != 1 else ""
             if width(body + result) > STEP_WIDTH:
                 out += [f"{head} &= {body}", f"&= {result}{tag}"]

@@ -80,8 +80,12 @@ def _walk(analysis: Analysis, block: Block, times: Any, level: int, shortcut: bo
 
 
 def _signature(analysis: Analysis, block: Block) -> tuple[tuple[object, ...], ...]:
-    """What makes two instances identical: the name, shape and costs of every row they produce."""
-    indexes = [b.row for b in block.blocks() if b.row is not None]
+    """What makes two instances identical: the name, shape and costs of every row they show.
+
+    In-place layers get no line, so they do not tell instances apart (ConvNeXt's blocks differ only
+    in their stochastic depth probability, ``droppath[p=…]``).
+    """
+    indexes = [b.row for b in block.blocks() if b.row is not None and (b.layer is None or not b.layer.in_place)]
     return tuple(
         (r.name, r.output, r.weights, r.biases, r.buffers, r.macs, r.activations, r.count)
         for r in (analysis.rows[i] for i in sorted(indexes))
