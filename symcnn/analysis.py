@@ -203,8 +203,9 @@ class Analysis:
                 ops[row.layer.op.word] = ops.get(row.layer.op.word, 0) + 1  # type: ignore[union-attr]
         if ops:
             listed = ", ".join(f"{op} x{n}" for op, n in sorted(ops.items(), key=lambda kv: -kv[1]))
-            found.insert(0, f"left uncounted: {sum(ops.values())} operations ({listed}); their params, MACs and "
-                            "memory are not in the totals")
+            total = sum(ops.values())
+            found.insert(0, f"left uncounted: {total} operation{'s' if total != 1 else ''} ({listed}); their params, "
+                            "MACs and working memory are not in the totals (their outputs' elements are)")
         return found
 
     @property

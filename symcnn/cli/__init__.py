@@ -146,6 +146,11 @@ def _network(args: argparse.Namespace) -> Network:
     return load_arch(args.arch)
 
 
+def _name(args: argparse.Namespace) -> str:
+    """What the outputs call the network: the model's builder for --from-torch, else the ARCH given."""
+    return args.from_torch if args.arch is None else display_name(args.arch)
+
+
 def run(argv: list[str]) -> str:
     """The text the command prints for these arguments (raises SymcnnError on bad input)."""
     if argv and argv[0] in SUBCOMMANDS:
@@ -179,12 +184,12 @@ def run(argv: list[str]) -> str:
         raise SymcnnError("--siunitx and --symbol apply to --latex, --derive and --latex-document")
     if args.formulas and not args.json:
         raise SymcnnError("--formulas applies to --json (the other outputs show formulas where names are left)")
-    report = Report(analysis, mem, expand=args.expand, name=display_name(args.arch), formulas=args.formulas)
+    report = Report(analysis, mem, expand=args.expand, name=_name(args), formulas=args.formulas)
     if latex:
         from ..formats.tex import symbol_option
 
         both = args.standalone and not (args.latex or args.derive)
-        report = Report(analysis, None, expand=args.expand, name=display_name(args.arch), siunitx=args.siunitx,
+        report = Report(analysis, None, expand=args.expand, name=_name(args), siunitx=args.siunitx,
                         symbols=dict(symbol_option(item) for item in args.symbol), table=args.latex or both,
                         derive=args.derive or both, standalone=args.standalone)
         return render("latex", report)

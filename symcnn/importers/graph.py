@@ -277,7 +277,8 @@ def unsupported_message(found: Counter[tuple[str, str]]) -> str:
     by_op: dict[str, list[str]] = {}
     for (op, where), n in found.items():
         by_op.setdefault(op, []).extend([where] * n)
-    lines = [f"the model has {sum(found.values())} operations symcnn cannot count:"]
+    total = sum(found.values())
+    lines = [f"the model has {total} operation{'s' if total != 1 else ''} symcnn cannot count:"]
     for op, places in sorted(by_op.items(), key=lambda kv: -len(kv[1])):
         shown = list(dict.fromkeys(places))
         more = f", and {len(shown) - 3} more places" if len(shown) > 3 else ""

@@ -8,7 +8,9 @@ and definitions are made of; ``torch.export`` lowers modules to ATen operators (
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -53,11 +55,40 @@ def trace(module: torch.nn.Module, size: tuple[int, int, int]) -> tuple[Reader, 
 
 def _symbolic_trace(module: torch.nn.Module) -> fx.GraphModule:
     try:
-        return fx.symbolic_trace(module)
+        with _functions_as_leaves():
+            return fx.symbolic_trace(module)
     except Exception as error:  # noqa: BLE001 - any failure of the tracer is the user's model's
         raise SymcnnError(f"torch.fx could not trace the model: {type(error).__name__}: {error}",
                           hint="symcnn reads models that torch.fx.symbolic_trace can trace (no control flow on "
                                "tensor values)") from None
+
+
+@contextlib.contextmanager
+def _functions_as_leaves() -> Iterator[None]:
+    """Custom autograd functions (``torch.autograd.Function``) traced as one call each, not through ``forward``.
+
+    fx would otherwise trace into ``forward`` and count what it does there, while what the model
+    computes in training (its ``backward``) is the user's own: such a call is an operation symcnn
+    cannot count, named by its class.
+    """
+    original = torch.autograd.Function.__dict__["apply"]
+
+    def apply(cls: type, *args: Any, **kwargs: Any) -> Any:
+        proxy = next((a for a in (*args, *kwargs.values()) if isinstance(a, fx.Proxy)), None)
+        if proxy is None:
+            return original.__func__(cls, *args, **kwargs)
+
+        def call(*a: Any, **k: Any) -> Any:
+            return cls.apply(*a, **k)
+
+        call.__name__ = call.__qualname__ = f"{cls.__name__}.apply"
+        return proxy.tracer.create_proxy("call_function", call, args, kwargs)
+
+    torch.autograd.Function.apply = classmethod(apply)  # type: ignore[assignment, method-assign]
+    try:
+        yield
+    finally:
+        torch.autograd.Function.apply = original  # type: ignore[method-assign]
 
 
 def _propagate(module: torch.nn.Module, traced: fx.GraphModule, size: tuple[int, int, int]) -> None:
@@ -128,7 +159,8 @@ def _used_parameters(reader: Reader) -> tuple[int, int]:
         seen.update(id(p) for p in fresh)
         n = sum(p.numel() for p in fresh)
         used += n
-        if node.op == "call_module" and node.target in refused:
+        if (node.op == "call_module" and node.target in refused) or (
+                node.op == "get_attr" and any(user in reader.refused for user in node.users)):
             uncounted += n
     return used, uncounted
 

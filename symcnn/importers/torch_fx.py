@@ -54,6 +54,9 @@ class Reader:
         self.pending: dict[fx.Node, tuple[fx.Node, int, str]] = {}  # a channel shuffle half done
         self.splits: dict[fx.Node, str] = {}
         self.unsupported: Counter[tuple[str, str]] = Counter()
+        self.refused: set[fx.Node] = set()
+        self.refused_as: dict[fx.Node, str] = {}
+        self.stand_in: dict[fx.Node, fx.Node] = {}  # a refused op's non-tensor result (a tuple): the tensor before it
         self.notes: list[str] = []
         self.source = ""
 
@@ -104,15 +107,30 @@ class Reader:
 
     def refuse(self, node: fx.Node, what: str) -> None:
         """Count ``node`` as unsupported; keep it as an ``uncounted`` layer for allow_uncounted."""
-        self.unsupported[(what, self.where(node))] += 1
-        inputs = tuple(dict.fromkeys(a for a in nodes(node.args, node.kwargs) if a in self.tensor))
+        source = node.args[0] if node.args else None
+        if name_of(node.target) == "getitem" and source in self.stand_in:
+            what = self.refused_as[source]  # an element of a refused op's tuple (attention's output): that op
+        else:
+            self.unsupported[(what, self.where(node))] += 1
+        self.refused.add(node)
+        self.refused_as[node] = what
+        inputs = tuple(dict.fromkeys(self.stand_in.get(a, a) for a in nodes(node.args, node.kwargs)
+                                     if a in self.tensor or a in self.stand_in))
+        if not inputs:  # made from the model's own tensors only (a class token): nothing on the input's path
+            self.notes.append(f"left uncounted: {what} at {self.where(node)}, on the model's own tensors only")
+            return
         if self.shape(node) is None:
+            self.stand_in[node] = inputs[0]
             return
         from ..layers.uncounted import Uncounted
 
         self.layout[node] = self.layout.get(inputs[0], "nchw") if inputs else "nchw"
         h, w, c = self.hwc(node)
-        self.new(node, "layer", inputs[:1], Uncounted((h, w), c, Word(word(what))), own=node.op == "call_module")
+        before = self.hwc(inputs[0]) if inputs and self.shape(inputs[0]) is not None else None
+        # Sizes kept from the input are left out, so that the formulas stay in H and W past it.
+        size = None if before is not None and before[:2] == (h, w) else (h, w)
+        out = None if before is not None and before[2] == c else c
+        self.new(node, "layer", inputs[:1], Uncounted(size, out, Word(word(what))), own=node.op == "call_module")
 
     # the pass
     def run(self) -> Graph:

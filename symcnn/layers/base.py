@@ -197,7 +197,7 @@ class Layer:
     def notation(self) -> str:
         """The layer as the notation writes it, options that differ from their defaults included."""
         out = self.word
-        if self.head is not None:
+        if self.head is not None and getattr(self, self.head.field) is not None:
             out += _head(getattr(self, self.head.field))
         if self.dash is not None and getattr(self, self.dash.field) is not None:
             out += "-" + _slot(getattr(self, self.dash.field))
