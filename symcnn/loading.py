@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from . import zoo
@@ -14,7 +15,7 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def load_arch(arch: str) -> Network:
-    """A path to a .cnn file, a built-in model name, or notation text.
+    """A path to a .cnn file, a built-in model name (any case), notation text, or ``-`` for standard input.
 
     A single word that is neither a layer nor close to nothing is read as notation (so that
     ``relu`` is a network of one layer); a word close to a built-in model's name is taken
@@ -23,25 +24,42 @@ def load_arch(arch: str) -> Network:
     >>> load_arch("vgg16").input, load_arch("conv3-8").input
     ((Name(name='H'), Name(name='W'), 3), (Name(name='H'), Name(name='W'), Name(name='C')))
     """
+    if arch == "-":
+        return parse(_text(sys.stdin.read()))
+    if not arch.strip():
+        raise SymcnnError("the network is empty", hint="give notation text, a .cnn file, a built-in model (symcnn "
+                          "--list) or - for standard input")
     path = as_path(arch)
     if path is not None:
         try:
-            return parse(path.read_text(encoding="utf-8"))
+            return parse(_text(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise SymcnnError(f"no such file: {arch}") from None
         except UnicodeDecodeError:
             raise SymcnnError(f"cannot read {arch}: it is not UTF-8 text") from None
         except OSError as error:
             raise SymcnnError(f"cannot read {arch}: {error.strerror}") from None
-    if arch in zoo.names():
-        return zoo.load(arch)
+    if arch.lower() in zoo.names():  # model names are case-insensitive: VGG16 is vgg16
+        return zoo.load(arch.lower())
     if IDENTIFIER.fullmatch(arch) and layer_kind(arch) is None and any(c.isdigit() for c in arch):
-        import difflib
-
-        close = difflib.get_close_matches(arch.lower(), zoo.names(), n=3, cutoff=0.6)
-        hint = f"did you mean {' or '.join(close)}?" if close else "symcnn --list shows them"
-        raise SymcnnError(f"no built-in model '{arch}'", hint=hint)
+        raise SymcnnError(f"no built-in model '{arch}'", hint=_word_hint(arch))
     return parse(arch)
+
+
+def _word_hint(word: str) -> str:
+    """What a bare word with digits that is no model and no layer was likely meant to be."""
+    import difflib
+
+    repeat = re.fullmatch(r"(.+?)x(\d+)", word, re.I)
+    if repeat and layer_kind(repeat.group(1)) is not None:
+        return f"a repeat is written with a space: '{repeat.group(1)} x{repeat.group(2)}'"
+    close = difflib.get_close_matches(word.lower(), zoo.names(), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(close)}?" if close else "symcnn --list shows the built-in models"
+
+
+def _text(text: str) -> str:
+    """A file's text without the byte-order mark some editors put first."""
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def as_path(arch: str) -> Path | None:
@@ -59,7 +77,7 @@ def as_path(arch: str) -> Path | None:
 
 def display_name(arch: str) -> str | None:
     """What to call the network in a caption: a built-in model's name or a file's stem, else nothing."""
-    path = as_path(arch)
+    path = as_path(arch) if arch.strip() and arch != "-" else None
     if path is not None:
         return path.stem
-    return arch if arch in zoo.names() else None
+    return arch.lower() if arch.lower() in zoo.names() else None

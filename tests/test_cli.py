@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -75,12 +76,42 @@ def test_outputs(args: list[str], expected: str) -> None:
     (["vgg16", "--at", "16x16x3"], "output height is 0"),
     (["missing.cnn"], "no such file: missing.cnn"),
     ([], "give a network"),
+    # surprises removed: each an error rather than a flag ignored or a value replaced without a word
+    (["relux2"], "a repeat is written with a space: 'relu x2'"),
+    (["RESNET05"], "did you mean resnet50"),
+    ([""], "the network is empty"),
+    (["   "], "the network is empty"),
+    (["vgg16", "--resolution", "128", "--at", "224x224x3"], "--resolution and --at both set the input size"),
+    (["vgg16", "--expand"], "--expand applies to the LaTeX and Markdown tables"),
+    (["lenet5", "--divisible", "4"], "--divisible 4 does nothing here"),
+    (["vgg16", "--divisible", "4", "--at", "224x224x3"], "give one"),
+    (["fc-K", "--set", "K=1", "--set", "K=2"], "--set gives K twice"),
 ])
 def test_bad_input_exits_2_with_one_clear_message(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_model_names_are_case_insensitive_and_files_may_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    assert run(["VGG16", "--at", "224x224x3"]) == run(["vgg16", "--at", "224x224x3"])
+    path = tmp_path / "bom.cnn"
+    path.write_bytes("\ufeffinput 8x8x3\nconv3-4\n".encode())
+    assert json.loads(run([str(path), "--json"]))["totals"]["params"] == 3 * 9 * 4 + 4
+
+
+def test_standard_input_is_read_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("input 8x8x3\nconv3-4 x2\n"))
+    assert json.loads(run(["-", "--json"]))["totals"]["params"] == (3 * 9 * 4 + 4) + (4 * 9 * 4 + 4)
+
+
+def test_help_lists_the_subcommands_with_an_example_each(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    for command in ("symcnn solve vgg16", "symcnn sweep resnet50", "symcnn compare vgg16"):
+        assert command in shown
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,9 +29,14 @@ EPILOG = """examples:
   symcnn vgg16 --at 224x224x3
   symcnn "conv3-64 x2, pool2, conv3-128 x2, pool2, fc-4096, fc-K" --at 224x224x3 --set K=1000
   symcnn vgg16 --formula
-  symcnn examples/vgg16.cnn --json
+  symcnn my_network.cnn --json            (or - to read the notation from standard input)
   symcnn --from-torch torchvision.models:resnet50 --at 224x224x3
   symcnn model.onnx --emit-notation
+
+subcommands (symcnn SUBCOMMAND --help for each):
+  symcnn solve vgg16 --width w "params <= 10e6"                      the largest width within a budget
+  symcnn sweep resnet50 --resolution r=128:320:32                    totals on a grid of values
+  symcnn compare vgg16 resnet50 mobilenet_v2 --at 224x224x3          totals side by side
 """
 
 SUBCOMMANDS: dict[str, str] = {"solve": "symcnn.cli.solve", "sweep": "symcnn.cli.sweep",
@@ -146,6 +151,29 @@ def _network(args: argparse.Namespace) -> Network:
     return load_arch(args.arch)
 
 
+def _values(items: list[str]) -> dict[str, object]:
+    """The --set values; a name given twice is an error (which one was meant?)."""
+    values: dict[str, object] = {}
+    for item in items:
+        name, value = parse_assignment(item)
+        if name in values:
+            raise SymcnnError(f"--set gives {name} twice", hint=f"give {name} one value")
+        values[name] = value
+    return values
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """Flags that would otherwise be ignored, or override each other without a word."""
+    if args.resolution is not None and args.at is not None:
+        raise SymcnnError("--resolution and --at both set the input size: give one")
+    if args.at is not None and args.divisible is not None:
+        raise SymcnnError("--divisible assumes the height and width are multiples of a number; --at gives them "
+                          "values: give one")
+    if args.expand and not (args.latex or args.derive or args.standalone or args.markdown):
+        raise SymcnnError("--expand applies to the LaTeX and Markdown tables (--latex, --derive, "
+                          "--latex-document, --markdown); the text table always shows every instance")
+
+
 def _name(args: argparse.Namespace) -> str:
     """What the outputs call the network: the model's builder for --from-torch, else the ARCH given."""
     return args.from_torch if args.arch is None else display_name(args.arch)
@@ -160,7 +188,8 @@ def run(argv: list[str]) -> str:
         return zoo.listing()
     if args.arch is None and args.from_torch is None:
         raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
-    values = dict(parse_assignment(item) for item in args.set)
+    values = _values(args.set)
+    _check_flags(args)
     network = _network(args)
     if args.emit_notation:
         return network.text.rstrip("\n")
@@ -168,6 +197,9 @@ def run(argv: list[str]) -> str:
         from ..scaling import scaled
 
         network = scaled(network, args.width, args.resolution, args.round_channels)
+    if args.divisible is not None and all(isinstance(d, int) for d in network.input[:2]) and args.at is None:
+        raise SymcnnError(f"--divisible {args.divisible} does nothing here: the network's input is "
+                          f"{network.input[0]}x{network.input[1]}, with no names for its height and width")
     analysis: Analysis = public(network).analyze(dtype=args.dtype, divisible=args.divisible, batch=args.batch)
     if values or args.at:
         analysis = analysis.at(args.at, **values)
