@@ -25,7 +25,7 @@ from .requirements import requirements
 from .symbolic import expr
 
 POSITIVE = sympy.Interval.open(0, sympy.oo)
-MAX_STEPS = 10**30
+MAX_STEPS = 10**1000  # a budget of up to ~10^1000 is searched (in about 7,000 exact evaluations at most)
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple:
     def within(m: int) -> bool:
         return all(c.holds(formulas[c.total].xreplace({v: m * step})) for c in found if c.upper)
 
-    start = 1 if admissible is None or admissible.is_empty else max(1, int(sympy.floor(admissible.sup / step)))
+    start = 1 if admissible is None or admissible.is_empty else _near_floor(admissible.sup / step)
     best = _largest(within, start)
     if best is None:
         smallest = _point(analysis, v, step)
@@ -231,6 +231,16 @@ def _step(analysis: Analysis, v: sympy.Symbol, multiple: int) -> Rational:
     return reduce(sympy.lcm, steps)
 
 
+def _near_floor(x: sympy.Expr) -> int:
+    """About floor(x), at least 1, for an algebraic x of any size (the search then checks it exactly).
+
+    Evaluated with as many digits as x has, plus 15: SymPy's default precision gives up
+    (PrecisionExhausted) on a boundary such as w ~ 10^146 for a budget of 10^300 parameters.
+    """
+    digits = int(abs(sympy.log(sympy.Max(x, 1), 10).evalf(15))) + 15
+    return max(1, int(sympy.Float(x.evalf(digits), digits)))
+
+
 def _largest(ok: Callable[[int], bool], start: int) -> int | None:
     """The largest m >= 1 with ok(m), where ok is true up to some m and false after; None if ok(1) is false."""
     gap = 1
@@ -239,7 +249,7 @@ def _largest(ok: Callable[[int], bool], start: int) -> int | None:
         while ok(low + gap):
             low, gap = low + gap, 2 * gap
             if low > MAX_STEPS:
-                raise SymcnnError("the budget does not bound the search (more than 10^30 steps)")
+                raise SymcnnError("the budget does not bound the search (more than 10^1000 steps)")
         high = low + gap
     else:
         high = start

@@ -195,6 +195,16 @@ def test_solve_resolution_for_a_mac_budget() -> None:
     assert "when r is a multiple of 16:\n  macs = 305856*r**2 + 123633664" in output
 
 
+def test_solve_a_budget_of_ten_to_the_three_hundred_exactly() -> None:
+    # Past SymPy's default precision (it raised PrecisionExhausted): the boundary is ~10^146.
+    best, step = solved(run(["solve", "vgg16", "--width", "w", "params <= 1e300"]), "w")
+    params = lambda w: 134246400 * w**2 + 4110144 * w + 1000  # noqa: E731  (test_vgg16_width_formula...)
+    assert params(best) <= 10**300 < params(step) and step - best == Fraction(1, 64)
+    best, step = solved(run(["solve", "vgg16", "--resolution", "r", "macs <= 1e300"]), "r")
+    body = vgg16_text(Fraction(1)).split("\n", 1)[1]
+    assert direct(f"input {best}x{best}x3\n" + body)["macs"] <= 10**300 < direct(f"input {step}x{step}x3\n" + body)["macs"]
+
+
 @pytest.mark.parametrize("budget", ["params <= 10e6 and macs < 2e9", "flops <= 3e9", "activations <= 2e7",
                                     "activation_bytes <= 8e7 and params >= 1e6"])
 def test_solve_is_the_edge_of_the_budget(budget: str) -> None:
