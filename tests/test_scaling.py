@@ -294,13 +294,36 @@ def test_sweep_errors(args: list[str], message: str) -> None:
         run(["sweep", *args])
 
 
+def test_a_name_set_for_some_networks_applies_where_it_exists() -> None:
+    rows = [line.split() for line in run(["sweep", "vgg16", "mobilenet_v1", "--resolution", "r=128:224:96",
+                                          "--set", "a=0.5"]).splitlines()[2:]]
+    assert {row[0] for row in rows} == {"vgg16", "mobilenet_v1"}
+    half = symcnn.load("mobilenet_v1").analyze().at("224x224x3", a="0.5").totals["params"]
+    assert [row[2] for row in rows if row[0] == "mobilenet_v1" and row[1] == "224"] == [f"{half:,}"]
+    with pytest.raises(symcnn.SymcnnError, match="none of these networks has a name 'zz'"):
+        run(["sweep", "vgg16", "mobilenet_v1", "--resolution", "r=128:224:96", "--set", "zz=1"])
+
+
 def test_plot_draws_several_models(tmp_path: object) -> None:
     require_module("matplotlib")
     out = f"{tmp_path}/cost.png"
     assert run(["sweep", "resnet50", "mobilenet_v2", "vgg16", "--resolution", "r=96:384:32", "--plot", out]) == \
-        f"wrote {out}"
+        f"wrote {out} (PNG)"
     with open(out, "rb") as file:
         assert file.read(8) == b"\x89PNG\r\n\x1a\n"
+    # the file named, exactly: no suffix added; an SVG by its suffix; a directory refused
+    bare = f"{tmp_path}/cost"
+    assert run(["sweep", "vgg16", "--resolution", "r=96:224:32", "--plot", bare]) == f"wrote {bare} (PNG)"
+    with open(bare, "rb") as file:
+        assert file.read(4) == b"\x89PNG"
+    svg = f"{tmp_path}/cost.svg"
+    assert run(["sweep", "vgg16", "--resolution", "r=96:224:32", "--plot", svg]) == f"wrote {svg} (SVG)"
+    with open(svg, encoding="utf-8") as file:
+        assert "<svg" in file.read()
+    with pytest.raises(symcnn.SymcnnError, match="is a directory"):
+        run(["sweep", "vgg16", "--resolution", "r=96:224:32", "--plot", str(tmp_path)])
+    with pytest.raises(symcnn.SymcnnError, match=r"not \.jpg"):
+        run(["sweep", "vgg16", "--resolution", "r=96:224:32", "--plot", f"{tmp_path}/cost.jpg"])
     with pytest.raises(symcnn.SymcnnError, match="one swept name"):
         run(["sweep", "vgg16", "--width", "w=0.5,1", "--resolution", "r=128,224", "--plot", out])
 

@@ -51,18 +51,24 @@ def run(argv: list[str]) -> str:
     if any(not name for name, _ in given):
         raise SymcnnError("--set takes NAME=VALUE or NAME=GRID, e.g. --set a=0.25,0.5,0.75,1")
     sweeps = []
+    known: set[str] = set()
     for arch in args.arch:
         network = public(prepared(load_arch(arch), args.at, width, resolution, args.round_channels))
+        known |= set(network.names)
         analysis = network.analyze(dtype=args.dtype)
-        own = {name: grid(spec) for name, spec in given}
+        # a name applies to the networks that have it (mobilenet_v1's a, not vgg16)
+        own = {name: grid(spec) for name, spec in given if name in network.names}
         fixed = {name: values[0] for name, values in own.items() if len(values) == 1}
         if fixed:
             analysis = analysis.at(**fixed)
         swept = {**axes, **{name: values for name, values in own.items() if len(values) > 1}}
         sweeps.append(sweep(analysis, swept, label=arch))
+    unused = sorted({name for name, _ in given} - known)
+    if unused:
+        raise SymcnnError(f"none of these networks has a name '{unused[0]}' to give a value to")
     if args.plot:
         from ..formats.plot import plot
 
-        plot(sweeps, args.plot)
-        return f"wrote {args.plot}"
+        fmt = plot(sweeps, args.plot)
+        return f"wrote {args.plot} ({fmt})"
     return sweep_table(sweeps, csv=args.csv)

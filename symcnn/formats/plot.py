@@ -6,6 +6,7 @@ gives each network's exponent. Needs matplotlib (``pip install "symcnn[plot]"``)
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,8 +21,14 @@ PANELS = (("params", "parameters"), ("macs", "MACs (multiply-accumulates)"))
 AXIS_NAMES = {"w": "width multiplier w", "r": "input resolution r (pixels, r x r)"}
 
 
-def plot(sweeps: Sequence[Sweep], path: str) -> None:
-    """Draw the sweeps (one swept name, shared by all) to ``path`` (PNG, SVG or PDF by its suffix).
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", "": "png"}
+
+
+def plot(sweeps: Sequence[Sweep], path: str) -> str:
+    """Draw the sweeps (one swept name, shared by all) to the file ``path`` exactly; returns the format written.
+
+    PNG, SVG or PDF by its suffix; a name without a suffix gets PNG (under that name: no
+    suffix is added). A directory, or another suffix, is an error.
 
     >>> import symcnn, tempfile, pathlib
     >>> from symcnn.scaling import scaled
@@ -29,9 +36,16 @@ def plot(sweeps: Sequence[Sweep], path: str) -> None:
     >>> vgg = symcnn.analysis.analyze(scaled(symcnn.load("vgg16"), resolution="r"))
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "vgg.png"
     >>> plot([sweep(vgg, {"r": [96, 160, 224]}, label="vgg16")], str(out))
+    'PNG'
     >>> out.read_bytes()[:4]
     b'\\x89PNG'
     """
+    target = pathlib.Path(path)
+    if target.is_dir():
+        raise SymcnnError(f"{path} is a directory; give --plot a file name, such as {target / 'cost.png'}")
+    fmt = FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise SymcnnError(f"--plot writes .png, .svg or .pdf files, not {target.suffix}", hint=f"--plot {target.stem}.png")
     try:
         from matplotlib.figure import Figure
         from matplotlib.ticker import NullLocator
@@ -58,9 +72,10 @@ def plot(sweeps: Sequence[Sweep], path: str) -> None:
         axes.grid(True, which="both", alpha=0.3)
         axes.legend(fontsize="small")
     try:
-        figure.savefig(path, dpi=120)
+        figure.savefig(target, dpi=120, format=fmt)
     except (OSError, ValueError) as error:
         raise SymcnnError(f"cannot write {path}: {error}") from None
+    return fmt.upper()
 
 
 def _swept(sweeps: Sequence[Sweep]) -> str:
