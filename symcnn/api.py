@@ -183,8 +183,9 @@ def to_torch(analysis: Analysis) -> nn.Module:
     618
     """
     if not isinstance(analysis, core_analysis.Analysis):
-        raise SymcnnError(f"to_torch takes an analysis with concrete sizes, not {type(analysis).__name__} "
-                          f"{analysis!r}"[:200], hint="symcnn.to_torch(symcnn.load('vgg16').analyze().at('224x224x3'))")
+        given = f"a {type(analysis).__name__}" + (f" ({analysis!r})" if isinstance(analysis, str) else "")
+        raise SymcnnError(f"to_torch takes an analysis with concrete sizes, not {given}",
+                          hint="symcnn.to_torch(symcnn.load('vgg16').analyze().at('224x224x3'))")
     try:
         from .torch_export import to_torch as build
     except ModuleNotFoundError as error:

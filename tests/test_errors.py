@@ -124,3 +124,11 @@ def test_messages_quote_the_input_and_never_carry_a_traceback() -> None:
 def test_sizes_too_large_to_write_are_still_computed_at_given_values() -> None:
     network = symcnn.parse("input HxWx3\npool2/2[p=1, ceil=true] x30, conv3-8")
     assert network.analyze().at("100x37x3").totals["params"] == 224
+
+
+@pytest.mark.parametrize("given, shown", [(lambda: symcnn.load("vgg16"), "not a Network"),
+                                          (lambda: "vgg16", "not a str ('vgg16')")])
+def test_to_torch_of_something_else_than_an_analysis_says_what_to_give(given: object, shown: str) -> None:
+    with pytest.raises(symcnn.SymcnnError) as raised:
+        symcnn.to_torch(given())  # type: ignore[operator]
+    assert shown in str(raised.value) and ".analyze().at(" in str(raised.value)

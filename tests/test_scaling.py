@@ -333,3 +333,9 @@ def test_compare_puts_totals_side_by_side() -> None:
     assert lines[0].split() == ["vgg16", "resnet50", "mobilenet_v2"]
     assert lines[2].split() == ["params", "138,357,544", "25,557,032", "3,504,872"]
     assert lines[6].split() == ["MACs", "15,470,264,320", "4,089,184,256", "300,774,272"]
+
+
+def test_solve_names_the_network_briefly() -> None:
+    output = run(["solve", "input 32x32x3\nconv3-64\nconv3-64, gap, fc-10", "--width", "w", "params <= 1e4"])
+    assert output.splitlines()[0].startswith("the network at 32x32x3, every channel count")
+    assert run(["solve", "vgg16", "--width", "w", "params <= 1e7"]).startswith("vgg16 at 224x224x3")

@@ -9,7 +9,7 @@ from sympy import Rational
 from .. import arith
 from ..api import public
 from ..constraints import parse_constraints
-from ..loading import load_arch
+from ..loading import display_name, load_arch
 from ..solve import solve
 from ..errors import SymcnnError
 from ..syntax import parse_assignment, parse_value
@@ -52,5 +52,5 @@ def run(argv: list[str]) -> str:
     scaling = "" if not args.width else f", its own width multiplier {args.width}" if source.width else \
         f", every channel count but the classifier's times {args.width}" + (
             f", rounded to multiples of {args.round_channels}" if args.round_channels else "")
-    head = f"{args.arch} at {arith.shape(network.input)}{scaling}"
+    head = f"{display_name(args.arch) or 'the network'} at {arith.shape(network.input)}{scaling}"
     return f"{head}: {' and '.join(map(str, constraints))}\n" + solution.render()
