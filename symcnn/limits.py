@@ -12,7 +12,7 @@ MAX_INPUT_CHARS = 200_000
 MAX_NESTING = 50
 """Deepest nesting of brackets and of macro calls."""
 
-MAX_LAYERS = 100_000
+MAX_LAYERS = 10_000
 """Most layer instances a network may expand to (repeats and macros unrolled)."""
 
 MAX_EXPR_NODES = 1_000

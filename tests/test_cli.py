@@ -86,6 +86,8 @@ def test_outputs(args: list[str], expected: str) -> None:
     (["lenet5", "--divisible", "4"], "--divisible 4 does nothing here"),
     (["vgg16", "--divisible", "4", "--at", "224x224x3"], "give one"),
     (["fc-K", "--set", "K=1", "--set", "K=2"], "--set gives K twice"),
+    # stopped at once: the memory peak over piecewise channel counts took minutes
+    (["densenet121", "--width", "w", "--round-channels", "8", "--amp", "fp16"], "needs a number for the width"),
 ])
 def test_bad_input_exits_2_with_one_clear_message(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2

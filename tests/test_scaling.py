@@ -339,3 +339,8 @@ def test_solve_names_the_network_briefly() -> None:
     output = run(["solve", "input 32x32x3\nconv3-64\nconv3-64, gap, fc-10", "--width", "w", "params <= 1e4"])
     assert output.splitlines()[0].startswith("the network at 32x32x3, every channel count")
     assert run(["solve", "vgg16", "--width", "w", "params <= 1e7"]).startswith("vgg16 at 224x224x3")
+
+
+def test_a_bound_written_many_times_is_one_bound() -> None:
+    once = run(["solve", "vgg16", "--width", "w", "params <= 1e7"])
+    assert run(["solve", "vgg16", "--width", "w", " and ".join(["params <= 1e7"] * 200)]) == once

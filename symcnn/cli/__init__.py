@@ -169,6 +169,13 @@ def _check_flags(args: argparse.Namespace) -> None:
     if args.at is not None and args.divisible is not None:
         raise SymcnnError("--divisible assumes the height and width are multiples of a number; --at gives them "
                           "values: give one")
+    memory = args.memory or args.optimizer or args.amp or args.device
+    if memory and args.round_channels is not None and args.width is not None and args.width.isidentifier():
+        # Rounded channels are piecewise in the width: the memory peak over them ran for minutes (densenet121).
+        raise SymcnnError(f"the memory model needs a number for the width where channels are rounded "
+                          f"(--round-channels makes every count a piecewise function of {args.width})",
+                          hint=f"give --width a number (--width 0.5), or sweep it: symcnn sweep ARCH --width "
+                               f"{args.width}=0.25:1:0.25 --round-channels {args.round_channels}")
     if args.expand and not (args.latex or args.derive or args.standalone or args.markdown):
         raise SymcnnError("--expand applies to the LaTeX and Markdown tables (--latex, --derive, "
                           "--latex-document, --markdown); the text table always shows every instance")

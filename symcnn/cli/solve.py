@@ -32,7 +32,7 @@ def _arguments() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> str:
     """``symcnn solve MODEL [--width w | --resolution r] "params <= 10e6"``."""
     args = _arguments().parse_args(argv)
-    constraints = parse_constraints(" ".join(args.constraint))
+    constraints = tuple(dict.fromkeys(parse_constraints(" ".join(args.constraint))))  # a bound written twice is one
     source = load_arch(args.arch)
     # A network that rounds its own widths (a `width` line), or widths rounded with --round-channels, has
     # no closed form: search its grid, each value analysed. Unrounded, the totals are solved exactly.
