@@ -9,6 +9,7 @@ plots and very large grids).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ import sympy
 from sympy import Expr, Rational
 from sympy.printing.numpy import NumPyPrinter
 
+from . import grid_eval
 from .analysis import Analysis
 from .errors import SymcnnError
 from .requirements import requirements
@@ -125,13 +127,37 @@ def sweep(analysis: Analysis, axes: Mapping[str, Sequence[Value]], exact: bool =
     _check(analysis, dict(zip(symbols, values.values())))
     shape = tuple(len(v) for v in values.values())
     kind = object if exact else float
-    mesh = numpy.meshgrid(*(_fractions(vs) if exact else numpy.array(vs, dtype=float) for vs in values.values()),
-                          indexing="ij")
+    mesh = _Mesh(values, exact)
     totals = {}
     for key, formula in analysis.totals.items():
-        result = numpy.broadcast_to(numpy.asarray(_lambdified(symbols, formula, exact)(*mesh), dtype=kind), shape)
+        fast = grid_eval.evaluate(expr(formula), dict(zip(symbols, values.values()))) if exact else None
+        if fast is not None:
+            counts, whole = grid_eval.whole(fast)
+            if not whole.all():
+                raise SymcnnError(f"a total came out as a fraction: {key} at {_first(values, ~whole)}")
+            totals[key] = counts.astype(object)  # Python ints
+            continue
+        result = numpy.broadcast_to(numpy.asarray(_lambdified(symbols, formula, exact)(*mesh.arrays), dtype=kind),
+                                    shape)
         totals[key] = _whole(result) if exact else numpy.array(result, dtype=float)
     return Sweep(label, values, totals, {k: expr(v) for k, v in analysis.totals.items()})
+
+
+class _Mesh:
+    """The grid as arrays for lambdified code, built only if a formula needs that path (Fractions are slow)."""
+
+    def __init__(self, values: Mapping[str, tuple[Rational, ...]], exact: bool) -> None:
+        self.values, self.exact = values, exact
+
+    @functools.cached_property
+    def arrays(self) -> list[numpy.ndarray]:
+        return numpy.meshgrid(*(_fractions(vs) if self.exact else numpy.array(vs, dtype=float)
+                                for vs in self.values.values()), indexing="ij")
+
+
+def _first(values: Mapping[str, tuple[Rational, ...]], where: numpy.ndarray) -> str:
+    index = numpy.argwhere(where)[0]
+    return ", ".join(f"{name} = {axis[i]}" for (name, axis), i in zip(values.items(), index))
 
 
 def _lambdified(symbols: list[sympy.Symbol], formula: Expr, exact: bool) -> Any:
@@ -166,16 +192,31 @@ def _check(analysis: Analysis, axes: dict[sympy.Symbol, tuple[Rational, ...]]) -
         names = sorted(expr(need.value).free_symbols, key=str)
         if not names:
             continue
+        fast = grid_eval.evaluate(expr(need.value), {n: axes[n] for n in names})
+        if fast is not None:
+            q, whole = grid_eval.whole(fast)
+            bad = ~(whole & (q >= need.minimum) & (q % need.multiple == 0))
+            if not bad.any():
+                continue
+            index = tuple(numpy.argwhere(bad)[0])
+            value = sympy.Rational(int(fast[0][index]), fast[1])
+            _failed(analysis, need, names, axes, index, value)
         mesh = numpy.meshgrid(*(_fractions(axes[n]) for n in names), indexing="ij")
         found = numpy.broadcast_to(numpy.asarray(_lambdified(names, expr(need.value), True)(*mesh), dtype=object),
                                    mesh[0].shape)
         for index, value in numpy.ndenumerate(found):
             if not need.met(sympy.Rational(Fraction(value).numerator, Fraction(value).denominator)):
-                values = {n.name: axes[n][i] for n, i in zip(names, index)}
-                shown = ", ".join(f"{n} = {v}" for n, v in values.items())
-                try:
-                    analysis.at(**values)
-                except SymcnnError as error:
-                    raise SymcnnError(f"at {shown}: {error.message}", error.kind, error.text, error.line,
-                                      error.column, error.hint) from None
-                raise SymcnnError(f"at {shown}: {need.value} is {value}, not a whole number")
+                _failed(analysis, need, names, axes, index, value)
+
+
+def _failed(analysis: Analysis, need: Any, names: list[sympy.Symbol], axes: dict[sympy.Symbol, tuple[Rational, ...]],
+            index: tuple[int, ...], value: Any) -> None:
+    """The analysis's own error at the first grid point where a requirement fails."""
+    values = {n.name: axes[n][i] for n, i in zip(names, index)}
+    shown = ", ".join(f"{n} = {v}" for n, v in values.items())
+    try:
+        analysis.at(**values)
+    except SymcnnError as error:
+        raise SymcnnError(f"at {shown}: {error.message}", error.kind, error.text, error.line,
+                          error.column, error.hint) from None
+    raise SymcnnError(f"at {shown}: {need.value} is {value}, not a whole number")

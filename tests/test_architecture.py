@@ -25,7 +25,7 @@ LAYERS = [
     ["network"],
     ["syntax"],
     ["tree", "expansion", "walk", "analysis"],
-    ["memory", "scaling", "growth", "requirements", "constraints", "solve", "sweep", "catalog", "zoo", "loading",
+    ["memory", "scaling", "growth", "requirements", "constraints", "solve", "grid_eval", "sweep", "catalog", "zoo", "loading",
      "torch_export", "reference", "importers"],
     ["formats"],
     ["api"],

@@ -344,3 +344,24 @@ def test_solve_names_the_network_briefly() -> None:
 def test_a_bound_written_many_times_is_one_bound() -> None:
     once = run(["solve", "vgg16", "--width", "w", "params <= 1e7"])
     assert run(["solve", "vgg16", "--width", "w", " and ".join(["params <= 1e7"] * 200)]) == once
+
+
+def test_sweep_over_a_name_with_a_default_from_the_command_line() -> None:
+    # mobilenet_v1's `let a = 1`: the README's sweep over a keeps a a name (it said "do not depend on a")
+    rows = [line.split() for line in run(["sweep", "mobilenet_v1", "--set", "a=0.25,0.5,0.75,1", "--resolution",
+                                          "r=128:224:32"]).splitlines()[2:]]
+    found = {(Fraction(a), int(r)): int(params.replace(",", "")) for r, a, params, *_ in rows}
+    assert len(found) == 16
+    for (a, r), (_, params) in MOBILENET_V1.items():
+        assert round(found[a, r] / 1e6, 1) == params
+
+
+def test_exact_grid_evaluation_equals_direct_analysis() -> None:
+    # the integer path (numerators over one denominator, int64 or Python ints) against .at() point by point
+    analysis = scaled(symcnn.load("resnet50"), width="w", resolution="r").analyze()
+    result = sweep(analysis, {"w": grid("1/64:2:37/64"), "r": grid("31:257:45")})
+    for (w, r), totals in result.points():
+        direct_totals = analysis.at(w=str(w), r=int(r)).totals
+        assert all(type(totals[k]) is int and totals[k] == direct_totals[k] for k in totals), (w, r)
+    huge = sweep(scaled(symcnn.load("vgg16"), width="w").analyze().at("224x224x3"), {"w": grid("1e40,2e40")})
+    assert huge.totals["params"].tolist() == [134246400 * w**2 + 4110144 * w + 1000 for w in (10**40, 2 * 10**40)]

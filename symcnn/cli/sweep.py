@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 
 from sympy import Rational
@@ -55,9 +56,12 @@ def run(argv: list[str]) -> str:
     for arch in args.arch:
         network = public(prepared(load_arch(arch), args.at, width, resolution, args.round_channels))
         known |= set(network.names)
-        analysis = network.analyze(dtype=args.dtype)
         # a name applies to the networks that have it (mobilenet_v1's a, not vgg16)
         own = {name: grid(spec) for name, spec in given if name in network.names}
+        # a swept name keeps no default (mobilenet_v1's `let a = 1`): it stays a name in the formulas
+        network = dataclasses.replace(network, defaults=tuple(
+            (n, v) for n, v in network.defaults if not (n in own and len(own[n]) > 1)))
+        analysis = network.analyze(dtype=args.dtype)
         fixed = {name: values[0] for name, values in own.items() if len(values) == 1}
         if fixed:
             analysis = analysis.at(**fixed)
