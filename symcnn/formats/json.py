@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 from .. import arith
@@ -14,6 +15,24 @@ def value(v: Any) -> int | str:
     """An int when the value is a number, else the expression as a string (SymPy's syntax)."""
     v = arith.norm(v)
     return v if type(v) is int else str(v)
+
+
+def given(v: Any) -> int | float | str:
+    """A value the user gave: an int; a decimal such as 0.75 as a JSON number (its text is exact); else "1/3".
+
+    >>> from fractions import Fraction
+    >>> given(1000), given(Fraction(3, 4)), given(Fraction(1, 10)), given(Fraction(1, 3))
+    (1000, 0.75, 0.1, '1/3')
+    """
+    v = arith.norm(v)
+    if type(v) is int:
+        return v
+    if isinstance(v, Fraction):
+        decimal = arith.decimal(v)
+        # A decimal of at most 15 significant digits comes back from a float as the same text.
+        if "/" not in decimal and len(decimal.replace("-", "").replace(".", "").lstrip("0")) <= 15:
+            return float(decimal)
+    return str(v)
 
 
 def to_dict(report: Report) -> dict[str, Any]:
@@ -43,7 +62,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     ]
     data: dict[str, Any] = {
         "input": dict(zip("HWC", (value(d) for d in analysis.input))),
-        "values": {name: str(v) for name, v in analysis.values.items()},
+        "values": {name: given(v) for name, v in analysis.values.items()},
         "dtype": analysis.dtype,
         "divisible": analysis.divisible,
         "layers": layers,
