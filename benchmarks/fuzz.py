@@ -40,7 +40,8 @@ def run(test: str, examples: int) -> tuple[str, int, int, float, str]:
                            "--hypothesis-show-statistics", f"tests/test_hardening.py::{test}"],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    counts = re.findall(r"(\d+) passing examples?, (\d+) failing examples?", done.stdout)
+    # hypothesis --hypothesis-show-statistics: "- 20 passing, 0 failing, and 2 invalid test cases" per phase
+    counts = re.findall(r"(\d+) passing, (\d+) failing", done.stdout)
     passing = sum(int(p) for p, _ in counts)
     failing = sum(int(f) for _, f in counts) + (done.returncode != 0 and not counts)
     return test, passing, failing if done.returncode == 0 else max(failing, 1), seconds, done.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from html.parser import HTMLParser
@@ -125,13 +126,38 @@ def test_html_is_well_formed_and_adds_up() -> None:
     assert table.stack == []
 
 
-def test_html_escapes() -> None:
-    html = symcnn.parse("input 8x8x3\ndef a_b(n) = conv3-n\na_b(4)").analyze()._repr_html_()
-    assert "<td><code>conv3-4</code></td>" in html and "<script" not in html
+class _Tags(HTMLParser):
+    """Every start tag and all the text of a page, as a browser would parse them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+HOSTILE_NOTE = '<script>alert("x")</script> <img src=x onerror=alert(1)> & a_b *c* `d` |e|'
+
+
+def test_html_escapes_what_the_user_wrote() -> None:
+    # A note carries text from the user's model (an import's module paths and op names) into the page.
+    network = symcnn.parse("input 8x8x3\ndef a_b(n) = conv3-n\na_b(4)")
+    html = dataclasses.replace(network, notes=(HOSTILE_NOTE,)).analyze()._repr_html_()
+    page = _Tags()
+    page.feed(html)
+    assert {"script", "img"}.isdisjoint(page.tags) and {"table", "td", "code"} <= set(page.tags)
+    assert HOSTILE_NOTE in page.text and "conv3-4" in page.text
 
 
 def test_jupyter_renders_every_format() -> None:
     analysis = symcnn.load("vgg16").analyze().at("224x224x3")
     assert analysis._repr_markdown_() == analysis.to_markdown()
-    assert "<table>" in analysis._repr_html_()
+    page = _Table()
+    page.feed(analysis._repr_html_())
+    assert page.stack == [] and page.rows[0][0] == "layer" and page.rows[-1][0] == "total"
     assert analysis._repr_latex_().startswith("$$")

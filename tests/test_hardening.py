@@ -6,6 +6,8 @@ SYMCNN_FUZZ_EXAMPLES (``benchmarks/fuzz.py`` does) for a long run.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import contextlib
 import io
 import os
@@ -29,7 +31,8 @@ EXAMPLES = int(os.environ.get("SYMCNN_FUZZ_EXAMPLES", "0"))
 
 def fuzz(examples: int) -> settings:
     """Hypothesis settings: ``examples`` cases, or SYMCNN_FUZZ_EXAMPLES for a long run."""
-    return settings(max_examples=EXAMPLES or examples, deadline=None, database=None,
+    # 5 s per case: a command line runs in-process (its first case imports the renderers); a slow path still fails.
+    return settings(max_examples=EXAMPLES or examples, deadline=timedelta(seconds=5), database=None,
                     suppress_health_check=list(HealthCheck))
 
 

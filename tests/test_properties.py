@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -23,6 +25,10 @@ SPATIAL_LAYERS = st.one_of(
 )
 HEADS = st.sampled_from(["", "gap, fc-K", "fc-K", "gmp", "flatten, fc-3"])
 
+# Parsing and analysing one small random network takes milliseconds; 2 s per case (generous for a shared
+# 2-core machine) still catches a path that goes slow, which deadline=None would let pass.
+DEADLINE = timedelta(seconds=2)
+
 
 @st.composite
 def networks(draw: st.DrawFn) -> str:
@@ -30,7 +36,7 @@ def networks(draw: st.DrawFn) -> str:
     return ", ".join(layers + [draw(HEADS)]).strip(", ")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=DEADLINE, suppress_health_check=[HealthCheck.too_slow])
 @given(networks(), st.integers(8, 40), st.integers(8, 40), st.integers(1, 4), st.integers(1, 5))
 def test_symbolic_formulas_evaluate_to_the_exact_integer_analysis(text: str, h: int, w: int, c: int, k: int) -> None:
     network = symcnn.parse(text)
@@ -78,20 +84,20 @@ def run_any(text: str) -> None:
         str(error)  # the message itself must build
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=DEADLINE)
 @given(st.text(alphabet=ALPHABET, max_size=60))
 def test_random_text_gives_a_result_or_our_error(text: str) -> None:
     run_any(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=DEADLINE)
 @given(st.lists(st.sampled_from(TOKENS), max_size=25))
 def test_random_token_sequences_give_a_result_or_our_error(tokens: list[str]) -> None:
     run_any(" ".join(tokens))
     run_any("".join(tokens))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=DEADLINE)
 @given(st.text(max_size=40))
 def test_arbitrary_unicode_gives_a_result_or_our_error(text: str) -> None:
     run_any(text)
