@@ -80,8 +80,11 @@ class Solution:
             out += [f"  {key.ljust(width)} = {formula}" for key, formula in self.polynomials.items()]
         out.append("")
         for constraint, roots in self.boundaries().items():
-            shown = ", ".join(f"{root} ≈ {_decimal(root)}" for root in roots) or "no positive value"
-            out.append(f"boundary: {constraint.total} = {_bound(constraint)} at {v} = {shown}")
+            if roots:
+                shown = ", ".join(f"{root} ≈ {_decimal(root)}" for root in roots)
+                out.append(f"boundary: {constraint.total} = {_bound(constraint)} at {v} = {shown}")
+            else:  # the polynomial never reaches the bound for a positive value
+                out.append(f"boundary: {constraint.total} = {_bound(constraint)} at no positive {v}")
         if self.admissible is not None and self.admissible.is_empty:
             out.append(f"no admissible {v} for these polynomials")
         elif self.largest is not None:

@@ -365,3 +365,8 @@ def test_exact_grid_evaluation_equals_direct_analysis() -> None:
         assert all(type(totals[k]) is int and totals[k] == direct_totals[k] for k in totals), (w, r)
     huge = sweep(scaled(symcnn.load("vgg16"), width="w").analyze().at("224x224x3"), {"w": grid("1e40,2e40")})
     assert huge.totals["params"].tolist() == [134246400 * w**2 + 4110144 * w + 1000 for w in (10**40, 2 * 10**40)]
+
+
+def test_a_bound_no_positive_value_reaches_is_said_in_words() -> None:
+    output = run(["solve", "vgg16", "--width", "w", "params >= 1e3 and params <= 1e7"])
+    assert "boundary: params = 1,000 at no positive w" in output and "no positive value" not in output
