@@ -27,3 +27,9 @@ def require_program(name: str) -> str:
             pytest.fail(f"{name} is not installed; .ci/run installs it")
         pytest.skip(f"{name} is not installed")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outputs as a file gets them (every formula in full), whatever COLUMNS the shell running the tests exports."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -136,3 +136,20 @@ def test_the_command_line_offers_the_memory_models_choices() -> None:
 
     assert (cli.OPTIMIZERS, cli.AMP_DTYPES, cli.DEVICES) == (tuple(memory.OPTIMIZER_COPIES), memory.AMP_DTYPES,
                                                             memory.DEVICES)
+
+
+def test_a_symbolic_table_fits_the_terminal_and_numbers_stay_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    full = run(["resnet50"])
+    assert max(len(line) for line in full.splitlines()) > 400  # a file gets every formula in full
+    monkeypatch.setenv("COLUMNS", "100")
+    fitted = run(["resnet50"])
+    table = fitted.split("\n\ntotals")[0].splitlines()
+    assert max(len(line) for line in table) <= 140 < max(len(line) for line in full.split("\n\ntotals")[0].splitlines())
+    assert "…" in fitted and "--formula and --json show them in full" in fitted
+    assert "  params       25,557,032 (25,529,472 weights + 27,560 biases)" in fitted  # numbers are never cut
+    assert all(len(line) <= 100 for line in fitted.split("\n\nconventions")[1].splitlines())
+    # a numeric table is never cut: only the prose under it is wrapped
+    fitted_rows = [line for line in run(["vgg16", "--at", "224x224x3"]).splitlines() if line[:2].strip().isdigit()]
+    monkeypatch.delenv("COLUMNS")
+    assert fitted_rows == [line for line in run(["vgg16", "--at", "224x224x3"]).splitlines()
+                           if line[:2].strip().isdigit()]

@@ -151,6 +151,16 @@ def _network(args: argparse.Namespace) -> Network:
     return load_arch(args.arch)
 
 
+def _terminal_width() -> int | None:
+    """The terminal's columns when the table goes to one (or COLUMNS says), else None: a file gets every formula."""
+    import os
+    import shutil
+
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit():
+        return max(40, shutil.get_terminal_size().columns)
+    return None
+
+
 def _values(items: list[str]) -> dict[str, object]:
     """The --set values; a name given twice is an error (which one was meant?)."""
     values: dict[str, object] = {}
@@ -223,7 +233,8 @@ def run(argv: list[str]) -> str:
         raise SymcnnError("--siunitx and --symbol apply to --latex, --derive and --latex-document")
     if args.formulas and not args.json:
         raise SymcnnError("--formulas applies to --json (the other outputs show formulas where names are left)")
-    report = Report(analysis, mem, expand=args.expand, name=_name(args), formulas=args.formulas)
+    report = Report(analysis, mem, expand=args.expand, name=_name(args), formulas=args.formulas,
+                    width=_terminal_width())
     if latex:
         from ..formats.tex import symbol_option
 

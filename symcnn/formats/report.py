@@ -18,7 +18,8 @@ class Report:
     ``expand``: one table line per layer instance; ``name``: the network's name in captions;
     ``symbols``: LaTeX for names (``{"a": r"\\alpha"}``); ``siunitx``: ``\\num{}`` numbers;
     ``table``/``derive``/``standalone``: which parts of the LaTeX; ``formulas``: the closed
-    forms in the JSON at concrete sizes too.
+    forms in the JSON at concrete sizes too; ``width``: the terminal's width, to which the text
+    table abbreviates its formulas (None: every formula in full).
     """
 
     analysis: Analysis
@@ -31,6 +32,7 @@ class Report:
     derive: bool = False
     standalone: bool = False
     formulas: bool = False
+    width: int | None = None
 
 
 class Formatter(Protocol):
