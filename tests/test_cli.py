@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,46 @@ def test_a_symbolic_table_fits_the_terminal_and_numbers_stay_whole(monkeypatch: 
     monkeypatch.delenv("COLUMNS")
     assert fitted_rows == [line for line in run(["vgg16", "--at", "224x224x3"]).splitlines()
                            if line[:2].strip().isdigit()]
+
+
+def _table(output: str) -> list[list[str]]:
+    """The text table's rows split into columns (two or more spaces apart)."""
+    lines = output.split("\n\ntotals")[0].splitlines()[2:]
+    return [[cell for cell in re.split(r"\s{2,}", line.strip())] for line in lines]
+
+
+@pytest.mark.parametrize("depth", [None, 0, 1, 2])
+def test_folded_and_compact_tables_still_add_up_to_the_totals(depth: int | None) -> None:
+    # torchinfo's invariant: re-add the printed column, whatever is folded or left out
+    args = ["resnet50", "--at", "224x224x3", "--compact"] + ([] if depth is None else ["--depth", str(depth)])
+    rows = _table(run(args))
+    for column, total in ((-1, 4_089_184_256), (-2, 25_557_032)):
+        assert sum(int(row[column].replace(",", "")) for row in rows) == total
+    assert not any(row[1].endswith("relu") for row in rows)
+    assert (depth == 0) == all("├" not in row[1] for row in rows)
+
+
+def test_branches_are_marked_and_joins_sit_at_the_block_level() -> None:
+    out = run(["input 8x8x4\ndef blk = conv1-4, relu\nconcat(id | pool3/1[p=1], conv1-2 | res(blk)), side(gap, fc-2)"])
+    names = [row[1] for row in _table(out)]
+    assert names == ["input", "├ id", "├ pool3/1[p=1]", "│ conv1-2", "├ ├ conv1-4", "│ │ relu", "│ add", "concat",
+                     "⤷ gap", "┊ fc-2"]
+
+
+def test_units_and_percent() -> None:
+    out = run(["vgg16", "--at", "224x224x3", "--units", "--percent"])
+    assert "params       138.36 M (138,357,544): 138,344,128 weights + 13,416 biases" in out
+    assert "58.22 MiB (61,050,784 bytes)" in out and "--units: counts in k, M, G" in out
+    shares = [float(row[-1]) for row in _table(out)]
+    assert abs(sum(shares) - 100) < 0.05 * len(shares)  # each share rounded to 0.1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["vgg16", "--depth", "1", "--json"], "--depth, --compact, --units and --percent shape the text table"),
+    (["vgg16", "--units", "--csv"], "shape the text table"),
+    (["vgg16", "--depth", "-1"], "give 0 or more"),
+])
+def test_text_table_options_apply_to_the_text_table(args: list[str], message: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    assert message in capsys.readouterr().err

@@ -95,6 +95,13 @@ def _arguments() -> argparse.ArgumentParser:
                        help=r"write a name as this LaTeX, e.g. --symbol a='\alpha' (repeatable)")
     p.add_argument("--expand", action="store_true",
                    help="LaTeX and Markdown tables: one row per layer instance, repeated blocks not collapsed")
+    p.add_argument("--depth", type=int, metavar="N", help="text table: fold the blocks nested N deep (0: every "
+                   "res, concat, mul, split and side block) into one line each, with their summed costs")
+    p.add_argument("--compact", action="store_true", help="text table: leave out the in-place rows (activations, "
+                   "dropout, flatten), which cost nothing")
+    p.add_argument("--units", action="store_true", help="text table: numbers in k, M, G and KiB, MiB, GiB "
+                   "(rounded; the exact totals beside them)")
+    p.add_argument("--percent", action="store_true", help="text table: each row's share of the params and MACs")
     p.add_argument("--list", action="store_true", help="list the built-in models (name, reference resolution, file, description) and exit")
     imports = p.add_argument_group("your own model (PyTorch or ONNX; ARCH may also be a .onnx file)")
     imports.add_argument("--from-torch", metavar="MODULE:CALLABLE",
@@ -186,6 +193,12 @@ def _check_flags(args: argparse.Namespace) -> None:
                           f"(--round-channels makes every count a piecewise function of {args.width})",
                           hint=f"give --width a number (--width 0.5), or sweep it: symcnn sweep ARCH --width "
                                f"{args.width}=0.25:1:0.25 --round-channels {args.round_channels}")
+    if (args.depth is not None or args.compact or args.units or args.percent) and (
+            args.json or args.markdown or args.csv or args.formula or args.latex or args.derive or args.standalone):
+        raise SymcnnError("--depth, --compact, --units and --percent shape the text table; the other outputs have "
+                          "every row and exact numbers")
+    if args.depth is not None and args.depth < 0:
+        raise SymcnnError(f"--depth {args.depth}: give 0 or more (0 folds every block)")
     if args.expand and not (args.latex or args.derive or args.standalone or args.markdown):
         raise SymcnnError("--expand applies to the LaTeX and Markdown tables (--latex, --derive, "
                           "--latex-document, --markdown); the text table always shows every instance")
@@ -234,7 +247,8 @@ def run(argv: list[str]) -> str:
     if args.formulas and not args.json:
         raise SymcnnError("--formulas applies to --json (the other outputs show formulas where names are left)")
     report = Report(analysis, mem, expand=args.expand, name=_name(args), formulas=args.formulas,
-                    width=_terminal_width())
+                    width=_terminal_width(), depth=args.depth, compact=args.compact, units=args.units,
+                    percent=args.percent)
     if latex:
         from ..formats.tex import symbol_option
 

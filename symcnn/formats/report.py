@@ -19,7 +19,9 @@ class Report:
     ``symbols``: LaTeX for names (``{"a": r"\\alpha"}``); ``siunitx``: ``\\num{}`` numbers;
     ``table``/``derive``/``standalone``: which parts of the LaTeX; ``formulas``: the closed
     forms in the JSON at concrete sizes too; ``width``: the terminal's width, to which the text
-    table abbreviates its formulas (None: every formula in full).
+    table abbreviates its formulas (None: every formula in full); ``depth``: the text table folds
+    blocks nested deeper into one line each; ``compact``: it leaves out the in-place rows; ``units``:
+    its numbers in k, M, G and KiB, MiB, GiB; ``percent``: each row's share of params and MACs.
     """
 
     analysis: Analysis
@@ -33,6 +35,10 @@ class Report:
     standalone: bool = False
     formulas: bool = False
     width: int | None = None
+    depth: int | None = None
+    compact: bool = False
+    units: bool = False
+    percent: bool = False
 
 
 class Formatter(Protocol):

@@ -7,6 +7,7 @@ import textwrap
 from ..arith import number
 from ..constants import DTYPE_BYTES, conventions
 from ..walk import Row
+from .outline import Line, outline
 from .report import Report
 from .style import Style
 from .table import align
@@ -21,10 +22,64 @@ def _weights(row: Row) -> str:
     return value
 
 
-def _cells(row: Row, style: Style) -> list[str]:
-    name = "  " * row.depth + row.name + ("" if row.count == 1 else f"  (x{row.count})")
-    return [str(row.index), name, style.shape(row.output), number(row.activations), _weights(row), number(row.biases),
-            number(row.params), number(row.macs)]
+COUNT_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
+BYTE_UNITS = ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
+
+
+def human(value: object, units: tuple[tuple[int, str], ...] = COUNT_UNITS) -> str:
+    """A number rounded to two decimals in k, M, G, T (or KiB, MiB, GiB for bytes); a formula as it is.
+
+    >>> human(138_357_544), human(61_050_784, BYTE_UNITS), human(512)
+    ('138.36 M', '58.22 MiB', '512')
+    """
+    if type(value) is not int:
+        return number(value)  # type: ignore[arg-type]
+    for size, unit in units:
+        if abs(value) >= size:
+            return f"{value / size:.2f} {unit}"
+    return str(value)
+
+
+def _share(part: object, total: object) -> str:
+    """``part`` as a percentage of ``total``, to one decimal; blank where either is a formula or the total is 0."""
+    if type(part) is not int or type(total) is not int or total == 0:
+        return ""
+    return f"{100 * part / total:.1f}"
+
+
+def _human_totals(totals: dict[str, object], size: int, width: int) -> list[str]:
+    """The totals lines with --units: the rounded figure first, the exact one in parentheses."""
+    def both(value: object, units: tuple[tuple[int, str], ...] = COUNT_UNITS, what: str = "") -> str:
+        exact = number(value) + what  # type: ignore[arg-type]
+        rounded = human(value, units)
+        return exact if rounded == number(value) else f"{rounded} ({exact})"  # type: ignore[arg-type]
+
+    shown = [("params", f"{both(totals['params'])}: {number(totals['weights'])} weights + "  # type: ignore[arg-type]
+                        f"{number(totals['biases'])} biases"),  # type: ignore[arg-type]
+             ("buffers", both(totals["buffers"])),
+             ("MACs", f"{both(totals['macs'])}, FLOPs {both(totals['flops'])}"),
+             ("activations", f"{both(totals['activations'], what=' elements')} = "
+                             f"{both(totals['activation_bytes'], BYTE_UNITS, ' bytes')}"),
+             ("param bytes", f"{both(totals['param_bytes'], BYTE_UNITS, ' bytes')} (params x {size})")]
+    return [f"  {label.ljust(width)}  {text}" for label, text in shown]
+
+
+def _cells(line: Line, style: Style, report: Report) -> list[str]:
+    row, show = line.row, human if report.units else number
+    totals = report.analysis.totals
+    share = [_share(line.value("params") * (1 if line.folded else row.count), totals["params"]),
+             _share(line.value("macs") * (1 if line.folded else row.count), totals["macs"])] if report.percent else []
+    if line.folded:
+        first = line.folded[0].index
+        name = f"{line.prefix}{line.block}(…): {len(line.folded)} rows"
+        return [f"{first}-{row.index}", name, style.shape(row.output),
+                *(show(line.value(key)) for key in ("activations", "weights", "biases", "params", "macs")), *share]
+    name = line.prefix + row.name + ("" if row.count == 1 else f"  (x{row.count})")
+    weights = _weights(row) if not report.units else (
+        f"{row.weight_formula} = {human(row.weights)}" if row.weight_formula and row.weights != 0 and
+        row.weight_formula != number(row.weights) else human(row.weights))
+    return [str(row.index), name, style.shape(row.output), show(row.activations), weights, show(row.biases),
+            show(row.params), show(row.macs), *share]
 
 
 class TextFormatter:
@@ -39,9 +94,10 @@ class TextFormatter:
 
     def render(self, report: Report) -> str:
         analysis, style = report.analysis, Style()
-        rows = [list(HEADERS)] + [_cells(row, style) for row in analysis.rows]
+        header = list(HEADERS) + (["% params", "% MACs"] if report.percent else [])
+        rows = [header] + [_cells(line, style, report) for line in outline(analysis, report.depth, report.compact)]
         fitted = _fit(rows, report.width) if report.width else rows
-        out = align(fitted, {0, 3, 4, 5, 6, 7})
+        out = align(fitted, {0, *range(3, len(header))})
         totals = analysis.totals
         size = DTYPE_BYTES[analysis.dtype]
         out += ["", "totals"]
@@ -53,8 +109,16 @@ class TextFormatter:
             ("param bytes", totals["param_bytes"], f"(params x {size})"),
         ]
         width = max(len(label) for label, _, _ in labels)
-        lines = [f"  {label.ljust(width)}  {number(value)} {note}".rstrip() for label, value, note in labels]
+        if report.units:
+            lines = _human_totals(totals, size, width)
+        else:
+            lines = [f"  {label.ljust(width)}  {number(value)} {note}".rstrip() for label, value, note in labels]
         out += [_cut(line, report.width) for line in lines] if report.width else lines
+        if report.units:
+            out.append("  (--units: counts in k, M, G, T = 10^3, 10^6, 10^9, 10^12 and bytes in KiB, MiB, GiB = 2^10, "
+                       "2^20, 2^30, rounded to two decimals; the exact figures in parentheses)")
+        if report.percent:
+            out.append("  (% params, % MACs: each row's share of the totals, its repeat count included)")
         if fitted is not rows or any(len(line) > (report.width or len(line)) for line in lines):
             out.append(f"  (formulas cut to the terminal's {report.width} columns, at …: --formula and --json "
                        "show them in full)")
