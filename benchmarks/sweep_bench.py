@@ -3,8 +3,10 @@
 Run: python benchmarks/sweep_bench.py. ResNet-50 with a width w and a resolution r: its MACs
 as one formula in w and r, evaluated on a 1000 x 1000 grid. Compared on the same run with
 (a) the full ``symcnn.sweep.sweep(exact=False)`` (checks + all nine totals), (b) the exact
-path (Fractions, Python ints), (c) a plain Python loop over the same lambdified formula, and
-(d) re-analysing the network at each point; (b)-(d) are timed on fewer points and scaled up.
+``sweep()`` (integer numerators over one denominator, all 10^6 points), (c) the exact path it
+replaced (lambdified code on object arrays of Fractions), (d) a plain Python loop over the same
+lambdified formula, (e) re-analysing the network at each point, and (f) the text table of all
+10^6 points; (c)-(e) are timed on fewer points and scaled up.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import sympy
 
 import symcnn
 from symcnn.scaling import scaled
-from symcnn.sweep import sweep
+from symcnn.formats.tables import sweep as sweep_table
+from symcnn.sweep import _fractions, _lambdified, sweep
 
 SIDE = 1000
 
@@ -48,8 +51,14 @@ def main() -> None:
 
     full = seconds(lambda: sweep(analysis, {"w": widths, "r": sizes}, exact=False), repeat=1)
 
-    few = 100  # the exact path on 100 x 100 points, scaled up
-    exact = seconds(lambda: sweep(analysis, {"w": widths[:few], "r": sizes[:few]}), repeat=1) * (SIDE / few) ** 2
+    exact_sweep = sweep(analysis, {"w": widths, "r": sizes})
+    exact = seconds(lambda: sweep(analysis, {"w": widths, "r": sizes}), repeat=1)
+    few = 100  # the Fraction path on 100 x 100 points, scaled up
+    slow = [_lambdified([w, r], total, True) for total in analysis.totals.values()]
+    grid_w, grid_r = numpy.meshgrid(_fractions([sympy.Rational(x.numerator, x.denominator) for x in widths[:few]]),
+                                    numpy.array(sizes[:few], dtype=object), indexing="ij")
+    fractions = seconds(lambda: [f(grid_w, grid_r) for f in slow], repeat=1) * (SIDE / few) ** 2
+    table = seconds(lambda: sweep_table([exact_sweep]), repeat=1)
 
     scalar = sympy.lambdify((w, r), macs, modules="math")
     points = [(float(a), float(b)) for a in widths[:100] for b in sizes[:1000]]
@@ -68,9 +77,11 @@ def main() -> None:
     rows = [
         ("lambdified MACs, NumPy float64", lambdified, "measured"),
         ("sweep(exact=False): checks + 9 totals", full, "measured"),
-        ("sweep(): exact Python ints", exact, f"{few}x{few} points, scaled"),
+        ("sweep(): exact, integer arrays", exact, "measured"),
+        ("the Fraction path it replaced, 9 totals", fractions, f"{few}x{few} points, scaled"),
         ("plain Python loop, same formula", loop, f"{len(points):,} points, scaled"),
         ("re-analysing at each point", reanalyse, f"{len(samples)} points, scaled"),
+        ("the text table of the exact sweep", table, "measured"),
     ]
     for name, value, how in rows:
         print(f"  {name:<40} {value:10.3f} s  {value / lambdified:12,.0f} x  ({how})")

@@ -7,6 +7,8 @@ import json
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -197,3 +199,28 @@ def test_text_table_options_apply_to_the_text_table(args: list[str], message: st
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_only_after_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    from symcnn.cli.common import progress
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert list(progress(range(3), 3, "sweep")) == [0, 1, 2]
+    assert sys.stderr.getvalue() == ""  # a pipe or a file gets no bar
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert list(progress(range(3), 3, "sweep")) == [0, 1, 2]
+    assert terminal.getvalue() == ""  # quick: tqdm's delay keeps it silent
+
+    def slow() -> Iterator[int]:
+        for i in range(3):
+            time.sleep(0.6)
+            yield i
+
+    assert list(progress(slow(), 3, "sweep")) == [0, 1, 2]
+    assert "sweep" in terminal.getvalue()

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from ..constants import DTYPE_BYTES
 from ..errors import SymcnnError
 from ..network import Network
 from ..scaling import fixed_input, scaled, with_input
 from ..syntax import parse_dims
+
+
+T = TypeVar("T")
+
+
+def progress(items: Iterable[T], total: int, what: str) -> Iterator[T]:
+    """``items``, with a progress bar on stderr once they have run for a second, when stderr is a terminal.
+
+    tqdm draws it (``delay=1``: nothing for quick runs); a pipe, a file or CI gets nothing.
+    """
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(items, total=total, desc=what, delay=1, leave=False, file=sys.stderr, unit="")
 
 
 class Parser(argparse.ArgumentParser):

@@ -13,7 +13,7 @@ from ..errors import SymcnnError
 from ..formats.tables import sweep as sweep_table
 from ..loading import load_arch
 from ..sweep import grid, sweep
-from .common import Parser, add_input_arguments, prepared
+from .common import Parser, add_input_arguments, prepared, progress
 
 
 def _axis(text: str, default: str) -> tuple[str, str]:
@@ -53,7 +53,7 @@ def run(argv: list[str]) -> str:
         raise SymcnnError("--set takes NAME=VALUE or NAME=GRID, e.g. --set a=0.25,0.5,0.75,1")
     sweeps = []
     known: set[str] = set()
-    for arch in args.arch:
+    for arch in progress(args.arch, len(args.arch), "sweep"):
         network = public(prepared(load_arch(arch), args.at, width, resolution, args.round_channels))
         known |= set(network.names)
         # a name applies to the networks that have it (mobilenet_v1's a, not vgg16)
