@@ -224,3 +224,18 @@ def test_progress_bar_only_on_a_terminal_and_only_after_a_second(monkeypatch: py
 
     assert list(progress(slow(), 3, "sweep")) == [0, 1, 2]
     assert "sweep" in terminal.getvalue()
+
+
+@pytest.mark.parametrize("args, first_line", [
+    (["vgg16", "--formula", "--batch", "N"], "exact totals in H, N, W:"),
+    (["lenet5", "--formula"], "exact totals in no names (the network's sizes are all numbers):"),
+])
+def test_formula_headers_name_what_the_formulas_are_in(args: list[str], first_line: str) -> None:
+    assert run(args).splitlines()[0] == first_line
+
+
+def test_scientific_numbers_everywhere_and_a_repr_that_says_what_it_is() -> None:
+    params = json.loads(run(["vgg16", "--width", "1e300", "--at", "224x224x3", "--json"]))["totals"]["params"]
+    assert params == 134246400 * 10**600 + 4110144 * 10**300 + 1000  # the width formula, exactly
+    assert json.loads(run(["fc-K", "--at", "1x1x3", "--set", "K=1e3", "--json"]))["totals"]["params"] == 4000
+    assert repr(symcnn.load("vgg16").analyze()) == "<symcnn.Analysis (symbolic) of 40 rows at HxWx3>"

@@ -17,7 +17,9 @@ from unet_reference import UNet
 
 import symcnn
 from symcnn.catalog import BY_NAME, MEMBERS, Member
+from symcnn.cli import run
 from symcnn.memory import memory
+from symcnn.scaling import scaled
 
 LAYER_ROWS = {"conv", "dwconv", "deconv", "fc"}
 
@@ -106,3 +108,21 @@ def test_other_numbers_equal_torchvision_built_with_them(case: str) -> None:
     else:  # RegNet's init copies tensors, which the meta device cannot
         net = make()
     assert counts(net, 224) == expected(member, 224)
+
+
+# Width multipliers as torchvision builds them (mobilenet_v2's width_mult, MNASNet's alpha): the file's own
+# `width` line must give the same model, and solve, given the model's MACs as a budget, must land on them.
+WIDTHS = [("mobilenet_v2", w, lambda w: torchvision().models.mobilenet_v2(weights=None, width_mult=w))
+          for w in (0.5, 0.75, 1.0, 1.4)] + \
+         [("mnasnet1_0", w, lambda w: torchvision().models.mnasnet.MNASNet(w)) for w in (0.5, 0.75, 1.0, 1.3)]
+
+
+@pytest.mark.parametrize(("name", "width", "make"), WIDTHS, ids=[f"{n}-{w}" for n, w, _ in WIDTHS])
+def test_own_width_equals_torchvision_and_solve_finds_it(name: str, width: float, make: object) -> None:
+    with torch.device("meta"):
+        net = make(width)  # type: ignore[operator]
+    found = counts(net, 224)
+    totals = scaled(symcnn.load(name), width=str(width)).analyze().at("224x224x3").totals
+    assert (totals["params"], 2 * totals["macs"]) == (found["params"], found["flops"])
+    solved = run(["solve", name, "--width", "w", f"macs <= {totals['macs']}"])
+    assert f"  macs = {totals['macs']:,}" in solved.split("largest w within the budget", 1)[1].splitlines()[1]
