@@ -33,26 +33,34 @@ def compare(analyses: Sequence[Analysis], labels: Sequence[str]) -> str:
 
 
 def sweep(sweeps: Sequence[Sweep], csv: bool = False) -> str:
-    """The sweeps as one table (a model column when there are several), or as CSV with every total."""
+    """The sweeps as one table (a model column when there are several), or as CSV with every total.
+
+    Built column by column (a 10^6-point sweep is a million rows): each axis value is written once,
+    each column padded in one pass.
+    """
     names = list(dict.fromkeys(name for s in sweeps for name in s.axes))
     keys = TOTAL_KEYS if csv else SWEEP_KEYS
     several = len(sweeps) > 1 or csv
-    rows = []
-    for s in sweeps:
-        # each axis value written once, not once per point (10^6 points share 2,000 values)
-        shown = {n: [arith.decimal(v) for v in axis] for n, axis in s.axes.items()}
-        columns = [[_cell(v, csv) for v in s.totals[k].reshape(-1).tolist()] for k in keys]
-        axis_columns = [[shown[n][i] for i in index] for n, index in
-                        zip(s.axes, zip(*itertools.product(*(range(len(axis)) for axis in s.axes.values()))))]
-        by_name = dict(zip(s.axes, axis_columns))
-        blank = [""] * len(columns[0])
-        rows += list(zip(*([[s.label] * len(blank)] if several else []),
-                         *(by_name.get(n, blank) for n in names), *columns))
     header = (["model"] if several else []) + names + [k if csv else LABELS.get(k, k) for k in keys]
+    columns: list[list[str]] = [[] for _ in header]
+    for s in sweeps:
+        shown = {n: [arith.decimal(v) for v in axis] for n, axis in s.axes.items()}
+        indexes = dict(zip(s.axes, zip(*itertools.product(*(range(len(axis)) for axis in s.axes.values())))))
+        size = len(next(iter(indexes.values())))
+        parts = ([[s.label] * size] if several else []) + \
+            [[shown[n][i] for i in indexes[n]] if n in indexes else [""] * size for n in names] + \
+            [[_cell(v, csv) for v in s.totals[k].reshape(-1).tolist()] for k in keys]
+        for column, part in zip(columns, parts):
+            column += part
     if csv:
-        return "\n".join(",".join(row) for row in [header] + rows)
+        return "\n".join([",".join(header)] + [",".join(row) for row in zip(*columns)])
     left = 1 if several else 0
-    return "\n".join(align([header] + rows, set(range(left, len(header)))))
+    padded = []
+    for i, (title, column) in enumerate(zip(header, columns)):
+        width = max(len(title), *map(len, column))
+        pad = str.ljust if i < left else str.rjust
+        padded.append([pad(title, width), "-" * width] + [pad(cell, width) for cell in column])
+    return "\n".join(line.rstrip() for line in map("  ".join, zip(*padded)))
 
 
 def _cell(value: Any, csv: bool) -> str:
