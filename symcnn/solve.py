@@ -166,18 +166,8 @@ def solve(analysis: Analysis, constraints: str | Sequence[Constraint], multiple:
 
     start = 1 if admissible is None or admissible.is_empty else _near_floor(admissible.sup / step)
     best = _largest(within, start)
-    if best is None:
-        smallest = _point(analysis, v, step)
-        costs = ", ".join(f"{c.total} = {arith.number(smallest.totals[c.total])}" for c in found if c.upper)
-        raise SymcnnError(f"no {v} satisfies {' and '.join(map(str, found))}: already at the smallest step, "
-                          f"{v} = {step}, {costs}")
-    point = _point(analysis, v, best * step)
-    failed = [c for c in found if not c.holds(point.totals[c.total])]
-    if failed:
-        raise SymcnnError(f"no {v} satisfies {' and '.join(map(str, found))}: the upper bounds allow {v} up to "
-                          f"{best * step}, where {failed[0].total} = {arith.number(point.totals[failed[0].total])}")
-    return Solution(v, found, formulas, polynomials, divisible, admissible, step, multiple, point,
-                    _point(analysis, v, (best + 1) * step))
+    point, after = _edge(analysis, v, found, step, best)
+    return Solution(v, found, formulas, polynomials, divisible, admissible, step, multiple, point, after)
 
 
 def _search(analysis: Analysis, found: tuple[Constraint, ...], search: tuple[str, Rational]) -> Solution:
@@ -192,6 +182,13 @@ def _search(analysis: Analysis, found: tuple[Constraint, ...], search: tuple[str
         return all(c.holds(totals[c.total]) for c in found if c.upper)
 
     best = _largest(within, max(1, int(1 / step)))
+    point, after = _edge(analysis, v, found, step, best)
+    return Solution(v, found, {}, None, 1, None, step, 1, point, after)
+
+
+def _edge(analysis: Analysis, v: sympy.Symbol, found: tuple[Constraint, ...], step: Rational,
+          best: int | None) -> tuple[Point, Point]:
+    """The points at the largest step within the budget and at the next; an error when there is none."""
     if best is None:
         smallest = _point(analysis, v, step)
         costs = ", ".join(f"{c.total} = {arith.number(smallest.totals[c.total])}" for c in found if c.upper)
@@ -202,7 +199,7 @@ def _search(analysis: Analysis, found: tuple[Constraint, ...], search: tuple[str
     if failed:
         raise SymcnnError(f"no {v} satisfies {' and '.join(map(str, found))}: the upper bounds allow {v} up to "
                           f"{best * step}, where {failed[0].total} = {arith.number(point.totals[failed[0].total])}")
-    return Solution(v, found, {}, None, 1, None, step, 1, point, _point(analysis, v, (best + 1) * step))
+    return point, _point(analysis, v, (best + 1) * step)
 
 
 def _polynomials(formulas: dict[str, Expr], v: sympy.Symbol) -> tuple[dict[str, Expr] | None, int]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import shutil
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,6 +29,30 @@ def require_program(name: str) -> str:
             pytest.fail(f"{name} is not installed; .ci/run installs it")
         pytest.skip(f"{name} is not installed")
     return path
+
+
+def own_storages(net: Any) -> set[int]:
+    """The storages of a module's parameters and buffers."""
+    return {t.untyped_storage().data_ptr() for t in [*net.parameters(), *net.buffers()]}
+
+
+def saved_storage_bytes(net: Any, x: Any, context: Any = None) -> tuple[int, Any]:
+    """Bytes of the distinct storages a training forward pass of ``net`` on ``x`` saves for backward (parameters
+    and buffers excluded), and the output; ``context`` (autocast) wraps the pass."""
+    import torch
+
+    own = own_storages(net)
+    saved: dict[int, int] = {}
+
+    def pack(t: Any) -> Any:
+        storage = t.untyped_storage()
+        if storage.data_ptr() not in own:
+            saved[storage.data_ptr()] = storage.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), context or contextlib.nullcontext():
+        output = net(x)  # the graph holds the saved tensors while the output lives
+    return sum(saved.values()), output
 
 
 @pytest.fixture(autouse=True)

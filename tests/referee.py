@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from conftest import require_module
+from conftest import require_module, saved_storage_bytes
 
 from symcnn.catalog import Member
 
@@ -100,22 +100,10 @@ def counts(model: Any, size: int, channels: int = 3) -> dict[str, Any]:
 
 def saved_bytes(model: Any, size: int, batch: int, channels: int = 3) -> int:
     """Bytes of the distinct storages a training forward pass saves for backward, parameters and buffers excluded."""
-    model = model.train()
-    own = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
-    saved: dict[int, int] = {}
-
-    def pack(t: Any) -> Any:
-        storage = t.untyped_storage()
-        if storage.data_ptr() not in own:
-            saved[storage.data_ptr()] = storage.nbytes()
-        return t
-
     generator = torch.Generator().manual_seed(0)
-    x = torch.randn(batch, channels, size, size, generator=generator)
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        output = model(x)  # the graph holds the saved tensors while the output lives
+    found, output = saved_storage_bytes(model.train(), torch.randn(batch, channels, size, size, generator=generator))
     assert output is not None
-    return sum(saved.values())
+    return found
 
 
 def hwc(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import sympy
-from conftest import require_module
+from conftest import own_storages, require_module, saved_storage_bytes
 
 import symcnn
 from symcnn import SymcnnError
@@ -61,26 +61,12 @@ def autocast(torch: ModuleType, amp: str | None) -> Any:
     return torch.autocast("cpu", dtype=getattr(torch, DTYPES[amp])) if amp else contextlib.nullcontext()
 
 
-def own_storages(net: Any) -> set[int]:
-    return {t.untyped_storage().data_ptr() for t in [*net.parameters(), *net.buffers()]}
-
-
 def measured_saved_bytes(torch: ModuleType, analysis: Analysis, amp: str | None = None) -> int:
     """Bytes of the distinct storages a training forward pass saves for backward, parameters and buffers excluded."""
-    net = module(torch, analysis).train()
-    own = own_storages(net)
-    saved: dict[int, int] = {}
-
-    def pack(t: Any) -> Any:
-        storage = t.untyped_storage()
-        if storage.data_ptr() not in own:
-            saved[storage.data_ptr()] = storage.nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), autocast(torch, amp):
-        output = net(torch_input(torch, analysis))  # the graph holds the saved tensors while output lives
+    found, output = saved_storage_bytes(module(torch, analysis).train(), torch_input(torch, analysis),
+                                        autocast(torch, amp))
     assert output.grad_fn is not None
-    return sum(saved.values())
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -235,6 +235,7 @@ def test_solve_a_networks_own_name_with_rounding_to_eight() -> None:
     (["vgg16", "--width", "w", "params <= 10 or macs <= 5"], "expected 'and' or the end"),
     (["vgg16", "--width", "w", "params <="], "the constraint ends too soon"),
     (["vgg16", "--width", "w", "--bogus", "params <= 1e7"], "unrecognized arguments: --bogus"),
+    (["mobilenet_v1", "--width", "w", "--set", "a=1", "--set", "a=2", "params <= 1e7"], "--set gives a twice"),
 ])
 def test_solve_errors(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(symcnn.SymcnnError, match=re.escape(message)):
@@ -326,6 +327,11 @@ def test_plot_draws_several_models(tmp_path: object) -> None:
         run(["sweep", "vgg16", "--resolution", "r=96:224:32", "--plot", f"{tmp_path}/cost.jpg"])
     with pytest.raises(symcnn.SymcnnError, match="one swept name"):
         run(["sweep", "vgg16", "--width", "w=0.5,1", "--resolution", "r=128,224", "--plot", out])
+
+
+def test_compare_refuses_a_name_given_twice() -> None:
+    with pytest.raises(symcnn.SymcnnError, match="--set gives a twice"):
+        run(["compare", "vgg16", "mobilenet_v1", "--set", "a=1", "--set", "a=0.5"])
 
 
 def test_compare_puts_totals_side_by_side() -> None:

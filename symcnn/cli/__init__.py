@@ -14,7 +14,7 @@ from ..errors import SymcnnError
 from ..formats import Report, render
 from ..loading import display_name, load_arch
 from ..network import Network
-from ..syntax import parse_assignment
+from .common import assignments
 
 if TYPE_CHECKING:
     from ..memory import Memory
@@ -115,9 +115,14 @@ def _arguments() -> argparse.ArgumentParser:
     return p
 
 
+def _wants_memory(args: argparse.Namespace) -> bool:
+    """Whether the options ask for the memory section (--memory, or any of its settings)."""
+    return bool(args.memory or args.optimizer or args.amp or args.device)
+
+
 def _memory(analysis: Analysis, args: argparse.Namespace) -> Memory | None:
     """The memory the options ask for, or None when they ask for none."""
-    if not (args.memory or args.optimizer or args.amp or args.device):
+    if not _wants_memory(args):
         return None
     from ..memory import memory
 
@@ -168,17 +173,6 @@ def _terminal_width() -> int | None:
     return None
 
 
-def _values(items: list[str]) -> dict[str, object]:
-    """The --set values; a name given twice is an error (which one was meant?)."""
-    values: dict[str, object] = {}
-    for item in items:
-        name, value = parse_assignment(item)
-        if name in values:
-            raise SymcnnError(f"--set gives {name} twice", hint=f"give {name} one value")
-        values[name] = value
-    return values
-
-
 def _check_flags(args: argparse.Namespace) -> None:
     """Flags that would otherwise be ignored, or override each other without a word."""
     if args.resolution is not None and args.at is not None:
@@ -186,8 +180,8 @@ def _check_flags(args: argparse.Namespace) -> None:
     if args.at is not None and args.divisible is not None:
         raise SymcnnError("--divisible assumes the height and width are multiples of a number; --at gives them "
                           "values: give one")
-    memory = args.memory or args.optimizer or args.amp or args.device
-    if memory and args.round_channels is not None and args.width is not None and args.width.isidentifier():
+    symbolic_width = args.width is not None and args.width.isidentifier()
+    if _wants_memory(args) and args.round_channels is not None and symbolic_width:
         # Rounded channels are piecewise in the width: the memory peak over them ran for minutes (densenet121).
         raise SymcnnError(f"the memory model needs a number for the width where channels are rounded "
                           f"(--round-channels makes every count a piecewise function of {args.width})",
@@ -218,7 +212,7 @@ def run(argv: list[str]) -> str:
         return zoo.listing()
     if args.arch is None and args.from_torch is None:
         raise SymcnnError("give a network: notation text, a .cnn file or a built-in model (symcnn --list)")
-    values = _values(args.set)
+    values = assignments(args.set)
     _check_flags(args)
     network = _network(args)
     if args.emit_notation:

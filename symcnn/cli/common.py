@@ -11,7 +11,7 @@ from ..constants import DTYPE_BYTES
 from ..errors import SymcnnError
 from ..network import Network
 from ..scaling import fixed_input, scaled, with_input
-from ..syntax import parse_dims
+from ..syntax import parse_assignment, parse_dims
 
 
 T = TypeVar("T")
@@ -28,6 +28,17 @@ def progress(items: Iterable[T], total: int, what: str) -> Iterator[T]:
     from tqdm import tqdm
 
     yield from tqdm(items, total=total, desc=what, delay=1, leave=False, file=sys.stderr, unit="")
+
+
+def assignments(items: list[str]) -> dict[str, object]:
+    """The --set values; a name given twice is an error (which one was meant?)."""
+    values: dict[str, object] = {}
+    for item in items:
+        name, value = parse_assignment(item)
+        if name in values:
+            raise SymcnnError(f"--set gives {name} twice", hint=f"give {name} one value")
+        values[name] = value
+    return values
 
 
 class Parser(argparse.ArgumentParser):

@@ -8,8 +8,7 @@ from ..api import public
 from ..errors import SymcnnError
 from ..formats.tables import compare
 from ..loading import load_arch
-from ..syntax import parse_assignment
-from .common import Parser, add_input_arguments, prepared
+from .common import Parser, add_input_arguments, assignments, prepared
 
 
 def _arguments() -> argparse.ArgumentParser:
@@ -26,7 +25,7 @@ def _arguments() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> str:
     """``symcnn compare MODEL MODEL... [--at 224x224x3]``."""
     args = _arguments().parse_args(argv)
-    values = dict(parse_assignment(item) for item in args.set)
+    values = assignments(args.set)
     analyses = []
     for arch in args.arch:
         network = public(prepared(load_arch(arch), args.at, args.width, args.resolution, args.round_channels))

@@ -12,8 +12,8 @@ from ..constraints import parse_constraints
 from ..loading import display_name, load_arch
 from ..solve import solve
 from ..errors import SymcnnError
-from ..syntax import parse_assignment, parse_value
-from .common import Parser, add_input_arguments, prepared
+from ..syntax import parse_value
+from .common import Parser, add_input_arguments, assignments, prepared
 
 
 def _arguments() -> argparse.ArgumentParser:
@@ -39,7 +39,7 @@ def run(argv: list[str]) -> str:
     rounded = args.width is not None and (source.width is not None or args.round_channels is not None)
     network = public(prepared(source, args.at, args.width, args.resolution,
                               args.round_channels if rounded else None))
-    values = dict(parse_assignment(item) for item in args.set)
+    values = assignments(args.set)
     analysis = network.analyze(dtype=args.dtype)
     if values:
         analysis = analysis.at(**values)

@@ -272,6 +272,19 @@ def _common(owners: Owners, branches: list[list[Item]]) -> Owners:
     return tuple(common)
 
 
+def to_items(graph: Graph, source: str, unsupported: Counter[tuple[str, str]], notes: list[str],
+             allow_uncounted: bool) -> tuple[list[Item], list[str]]:
+    """What both importers do with the graph they read: refuse it if it has operations symcnn cannot count (unless
+    allowed), merge DenseNet's concatenations, and decompose it into the notation's items; with the notes so far."""
+    if unsupported and not allow_uncounted:
+        raise SymcnnError(unsupported_message(unsupported),
+                          hint="with allow_uncounted=True (--allow-uncounted) they are kept, counted as 0 and "
+                               "named in every output")
+    merge_concats(graph)
+    notes = list(dict.fromkeys(notes))
+    return blocks(graph, source, notes), notes
+
+
 def unsupported_message(found: Counter[tuple[str, str]]) -> str:
     """The error for operations no kind reads: each with how often and where it runs."""
     by_op: dict[str, list[str]] = {}

@@ -31,7 +31,7 @@ from ..numbers import exact
 from ..syntax import parse
 from ..values import Word
 from .emit import notation
-from .graph import Graph, Node, blocks, merge_concats, unsupported_message
+from .graph import Graph, Node, to_items
 
 ACTIVATIONS = {"Relu": "ReLU", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "HardSwish": "Hardswish", "Mish": "Mish",
                "Gelu": "GELU"}
@@ -370,12 +370,6 @@ def from_onnx(path: str | Path, input_size: Any = None, allow_uncounted: bool = 
     model = onnx.shape_inference.infer_shapes(model)
     reader = Reader(model)
     graph = reader.run()
-    if reader.unsupported and not allow_uncounted:
-        raise SymcnnError(unsupported_message(reader.unsupported),
-                          hint="with allow_uncounted=True (--allow-uncounted) they are kept, counted as 0 and "
-                               "named in every output")
-    merge_concats(graph)
-    notes = list(dict.fromkeys(reader.notes))
-    items = blocks(graph, reader.source, notes)
+    items, notes = to_items(graph, reader.source, reader.unsupported, reader.notes, allow_uncounted)
     c = reader.hwc(reader.source)[2]
     return dataclasses.replace(parse(notation(items, c, notes)), notes=tuple(notes))

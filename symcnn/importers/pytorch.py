@@ -21,7 +21,7 @@ from ..errors import SymcnnError
 from ..network import Network
 from ..syntax import parse
 from .emit import notation
-from .graph import Graph, blocks, merge_concats, unsupported_message
+from .graph import Graph, to_items
 from .torch_args import attribute
 from .torch_fx import Reader
 
@@ -111,13 +111,7 @@ def from_torch(module: torch.nn.Module, input_size: Any, allow_uncounted: bool =
     """
     size = _size(input_size)
     reader, graph = trace(module, size)
-    if reader.unsupported and not allow_uncounted:
-        raise SymcnnError(unsupported_message(reader.unsupported),
-                          hint="with allow_uncounted=True (--allow-uncounted) they are kept, counted as 0 and "
-                               "named in every output")
-    merge_concats(graph)
-    notes = list(dict.fromkeys(reader.notes))
-    items = blocks(graph, reader.source, notes)
+    items, notes = to_items(graph, reader.source, reader.unsupported, reader.notes, allow_uncounted)
     used, uncounted = _used_parameters(reader)
     total = sum(p.numel() for p in module.parameters())
     if used != total:

@@ -54,8 +54,7 @@ class Reader:
         self.pending: dict[fx.Node, tuple[fx.Node, int, str]] = {}  # a channel shuffle half done
         self.splits: dict[fx.Node, str] = {}
         self.unsupported: Counter[tuple[str, str]] = Counter()
-        self.refused: set[fx.Node] = set()
-        self.refused_as: dict[fx.Node, str] = {}
+        self.refused: dict[fx.Node, str] = {}  # each node counted as unsupported: what it was counted as
         self.stand_in: dict[fx.Node, fx.Node] = {}  # a refused op's non-tensor result (a tuple): the tensor before it
         self.notes: list[str] = []
         self.source = ""
@@ -109,11 +108,10 @@ class Reader:
         """Count ``node`` as unsupported; keep it as an ``uncounted`` layer for allow_uncounted."""
         source = node.args[0] if node.args else None
         if name_of(node.target) == "getitem" and source in self.stand_in:
-            what = self.refused_as[source]  # an element of a refused op's tuple (attention's output): that op
+            what = self.refused[source]  # an element of a refused op's tuple (attention's output): that op
         else:
             self.unsupported[(what, self.where(node))] += 1
-        self.refused.add(node)
-        self.refused_as[node] = what
+        self.refused[node] = what
         inputs = tuple(dict.fromkeys(self.stand_in.get(a, a) for a in nodes(node.args, node.kwargs)
                                      if a in self.tensor or a in self.stand_in))
         if not inputs:  # made from the model's own tensors only (a class token): nothing on the input's path
