@@ -26,17 +26,31 @@ class _Unsupported(Exception):
     pass
 
 
-def evaluate(formula: sympy.Expr, axes: Mapping[sympy.Symbol, Sequence[sympy.Rational]]) -> Pair | None:
+Axis = tuple[list[int], int]  # a grid axis as integers over one denominator: 1/64, 2/64, ... is ([1, 2, ...], 64)
+
+
+def axis(values: Sequence[sympy.Rational]) -> Axis:
+    """An axis's values as integer numerators over their least common denominator.
+
+    >>> axis([sympy.Rational(1, 2), 1, sympy.Rational(3, 4)])
+    ([2, 4, 3], 4)
+    """
+    rationals = [sympy.Rational(v) for v in values]
+    d = math.lcm(*(int(v.q) for v in rationals))
+    return [int(v.p) * (d // int(v.q)) for v in rationals], d
+
+
+def evaluate(formula: sympy.Expr, axes: Mapping[sympy.Symbol, Axis]) -> Pair | None:
     """``formula`` on the grid spanned by ``axes`` (numerator array over a denominator), or None if not handled.
 
     >>> w = sympy.Symbol("w", positive=True)
-    >>> n, d = evaluate(sympy.floor(3 * w / 2) + w**2, {w: [sympy.Rational(1, 2), 1, 3]})
+    >>> n, d = evaluate(sympy.floor(3 * w / 2) + w**2, {w: axis([sympy.Rational(1, 2), 1, 3])})
     >>> [sympy.Rational(int(v), d) for v in n]
     [1/4, 2, 13]
     """
     names = list(axes)
-    denominators = [math.lcm(*(int(sympy.Rational(v).q) for v in values)) for values in axes.values()]
-    numerators = [[int(sympy.Rational(v) * d) for v in values] for values, d in zip(axes.values(), denominators)]
+    numerators = [values for values, _ in axes.values()]
+    denominators = [d for _, d in axes.values()]
     try:
         largest_value = max(max(abs(v) for v in values) for values in numerators)
         magnitude = max(_Evaluator(names, numerators, denominators, numpy.float64).run(formula), largest_value,

@@ -124,13 +124,15 @@ def sweep(analysis: Analysis, axes: Mapping[str, Sequence[Value]], exact: bool =
     if math.prod(len(v) for v in values.values()) > MAX_POINTS:
         raise SymcnnError(f"the grid has more than {MAX_POINTS:,} points", "limit")
     symbols = [free[name] for name in values]
-    _check(analysis, dict(zip(symbols, values.values())))
+    # the grid as integers over one denominator per axis, made once for every total and requirement
+    integers = {symbol: grid_eval.axis(axis) for symbol, axis in zip(symbols, values.values())}
+    _check(analysis, dict(zip(symbols, values.values())), integers)
     shape = tuple(len(v) for v in values.values())
     kind = object if exact else float
     mesh = _Mesh(values, exact)
     totals = {}
     for key, formula in analysis.totals.items():
-        fast = grid_eval.evaluate(expr(formula), dict(zip(symbols, values.values()))) if exact else None
+        fast = grid_eval.evaluate(expr(formula), integers) if exact else None
         if fast is not None:
             counts, whole = grid_eval.whole(fast)
             if not whole.all():
@@ -186,13 +188,14 @@ def _whole(array: numpy.ndarray) -> numpy.ndarray:
     return numpy.frompyfunc(one, 1, 1)(array).astype(object)
 
 
-def _check(analysis: Analysis, axes: dict[sympy.Symbol, tuple[Rational, ...]]) -> None:
+def _check(analysis: Analysis, axes: dict[sympy.Symbol, tuple[Rational, ...]],
+           integers: dict[sympy.Symbol, grid_eval.Axis]) -> None:
     """Every whole-number requirement at every value; each one only over the names it depends on."""
     for need in dict.fromkeys(requirements(analysis)):
         names = sorted(expr(need.value).free_symbols, key=str)
         if not names:
             continue
-        fast = grid_eval.evaluate(expr(need.value), {n: axes[n] for n in names})
+        fast = grid_eval.evaluate(expr(need.value), {n: integers[n] for n in names})
         if fast is not None:
             q, whole = grid_eval.whole(fast)
             bad = ~(whole & (q >= need.minimum) & (q % need.multiple == 0))
