@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 from ..arith import number
 from ..constants import DTYPE_BYTES, conventions
@@ -15,11 +17,11 @@ from .table import align
 HEADERS = ("#", "layer", "output", "activations", "weights", "biases", "params", "MACs")
 
 
-def _weights(row: Row) -> str:
-    value = number(row.weights)
-    if row.weight_formula and row.weight_formula != value and row.weights != 0:
-        return f"{row.weight_formula} = {value}"
-    return value
+def _weights(row: Row, show: Callable[[Any], str] = number) -> str:
+    """``(3*3*3)*64 = 1,728``: the weights' formula and their number (written by ``show``), or the number alone."""
+    if row.weight_formula and row.weight_formula != number(row.weights) and row.weights != 0:
+        return f"{row.weight_formula} = {show(row.weights)}"
+    return show(row.weights)
 
 
 COUNT_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
@@ -75,10 +77,7 @@ def _cells(line: Line, style: Style, report: Report) -> list[str]:
         return [f"{first}-{row.index}", name, style.shape(row.output),
                 *(show(line.value(key)) for key in ("activations", "weights", "biases", "params", "macs")), *share]
     name = line.prefix + row.name + ("" if row.count == 1 else f"  (x{row.count})")
-    weights = _weights(row) if not report.units else (
-        f"{row.weight_formula} = {human(row.weights)}" if row.weight_formula and row.weights != 0 and
-        row.weight_formula != number(row.weights) else human(row.weights))
-    return [str(row.index), name, style.shape(row.output), show(row.activations), weights, show(row.biases),
+    return [str(row.index), name, style.shape(row.output), show(row.activations), _weights(row, show), show(row.biases),
             show(row.params), show(row.macs), *share]
 
 
@@ -155,15 +154,12 @@ def _fit(rows: list[list[str]], width: int) -> list[list[str]]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     floors = [max([len(row[i]) for row in rows if not _formula(row[i])] + [NARROWEST]) for i in range(len(widths))]
     excess = sum(widths) + 2 * (len(widths) - 1) - width
-    while excess > 0:
+    while excess > 0:  # one character at a time off the formula column with the most room above its floor
         i = max(FORMULA_COLUMNS, key=lambda j: widths[j] - floors[j])
-        room = widths[i] - floors[i]
-        if room <= 0:
+        if widths[i] <= floors[i]:
             break
-        cut = min(room, excess, max(1, widths[i] - max(widths[j] for j in FORMULA_COLUMNS if j != i)) if
-                  widths[i] > max(widths[j] for j in FORMULA_COLUMNS if j != i) else room)
-        widths[i] -= cut
-        excess -= cut
+        widths[i] -= 1
+        excess -= 1
     if all(len(row[i]) <= widths[i] for row in rows for i in FORMULA_COLUMNS):
         return rows
     return [[cell if len(cell) <= widths[i] else cell[:widths[i] - 1] + "…" for i, cell in enumerate(row)]
