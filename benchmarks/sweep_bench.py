@@ -6,11 +6,13 @@ as one formula in w and r, evaluated on a 1000 x 1000 grid. Compared on the same
 ``sweep()`` (integer numerators over one denominator, all 10^6 points), (c) the exact path it
 replaced (lambdified code on object arrays of Fractions), (d) a plain Python loop over the same
 lambdified formula, (e) re-analysing the network at each point, and (f) the text table of all
-10^6 points; (c)-(e) are timed on fewer points and scaled up.
+10^6 points, (g) the whole ``symcnn sweep`` command; (c)-(e) are timed on fewer points and scaled up.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -60,6 +62,10 @@ def main() -> None:
     fractions = seconds(lambda: [f(grid_w, grid_r) for f in slow], repeat=1) * (SIDE / few) ** 2
     table = seconds(lambda: sweep_table([exact_sweep]), repeat=1)
 
+    command = [sys.executable, "-m", "symcnn.cli", "sweep", "resnet50", "--width", "w=1/64:1000/64:1/64",
+               "--resolution", "r=100:1099:1"]
+    whole = seconds(lambda: subprocess.run(command, stdout=subprocess.DEVNULL, check=True), repeat=3)
+
     scalar = sympy.lambdify((w, r), macs, modules="math")
     points = [(float(a), float(b)) for a in widths[:100] for b in sizes[:1000]]
     loop = seconds(lambda: [scalar(a, b) for a, b in points], repeat=1) * SIDE**2 / len(points)
@@ -82,6 +88,7 @@ def main() -> None:
         ("plain Python loop, same formula", loop, f"{len(points):,} points, scaled"),
         ("re-analysing at each point", reanalyse, f"{len(samples)} points, scaled"),
         ("the text table of the exact sweep", table, "measured"),
+        ("the whole command, table to /dev/null", whole, "measured: symcnn sweep resnet50 ..."),
     ]
     for name, value, how in rows:
         print(f"  {name:<40} {value:10.3f} s  {value / lambdified:12,.0f} x  ({how})")

@@ -11,6 +11,7 @@ user allows it, analysed with those ops named in every output.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import types
@@ -180,6 +181,23 @@ def test_cli_from_torch_with_kwargs_and_emitted_notation(user_module: str) -> No
     assert out["totals"]["params"] == params(16)
     text = run(["--from-torch", f"{user_module}:small", "--emit-notation"])
     assert symcnn.parse(text).analyze().at("32x32x3").totals["params"] == params(8)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_cli_from_torch_shows_its_steps_on_a_terminal_only(user_module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["--from-torch", f"{user_module}:small", "--at", "32x32x3"]
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    quiet = run(args)
+    assert sys.stderr.getvalue() == ""
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert run(args) == quiet
+    shown = terminal.getvalue()
+    assert all(step in shown for step in ("importing users_models", "building small", "tracing it with torch.fx"))
 
 
 @pytest.mark.parametrize("args, message", [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from fractions import Fraction
 
@@ -265,6 +266,25 @@ def test_sweep_table_and_csv() -> None:
     assert csv[0].startswith("model,r,params,weights") and len(csv) == 1 + 2 * 4
     assert csv[2].split(",")[:3] == ["resnet50", "192", "25557032"]
     assert int(csv[6].split(",")[2]) == direct("input 192x192x3\n" + vgg16_text(Fraction(1)).split("\n", 1)[1])["params"]
+
+
+def test_a_long_sweep_table_comes_in_parts_and_each_row_is_its_point() -> None:
+    from symcnn.formats.tables import CHUNK, sweep_parts
+    from symcnn.formats.tables import sweep as sweep_table
+
+    analysis = scaled(symcnn.load("vgg16"), width="w", resolution="r").analyze()
+    result = sweep(analysis, {"w": grid("1/64:400/64:1/64"), "r": grid("32:300:1")})
+    count, parts = sweep_parts([result])
+    parts = list(parts)
+    assert len(parts) == count == 1 + 2 and 400 * 269 > CHUNK  # the header, then two parts of rows
+    lines = "\n".join(parts).splitlines()
+    assert lines == sweep_table([result]).splitlines() and len(lines) == 2 + 400 * 269
+    widths = {len(line) for line in lines}
+    assert len(widths) == 1  # every row as wide as the header: right-aligned columns
+    for line, ((w, r), totals) in itertools.islice(zip(lines[2:], result.points()), 0, None, 997):
+        cells = line.split()
+        assert Fraction(cells[0]) == w and int(cells[1]) == r
+        assert [int(c.replace(",", "")) for c in cells[2:]] == [totals[k] for k in ("params", "macs", "activations")]
 
 
 # MobileNet v1, Tables 6 and 7 of Howard et al. (2017): millions of mult-adds and of parameters.

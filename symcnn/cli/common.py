@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from ..constants import DTYPE_BYTES
@@ -28,6 +29,26 @@ def progress(items: Iterable[T], total: int, what: str) -> Iterator[T]:
     from tqdm import tqdm
 
     yield from tqdm(items, total=total, desc=what, delay=1, leave=False, file=sys.stderr, unit="")
+
+
+@contextlib.contextmanager
+def steps(total: int, what: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar over ``total`` named steps (``step("tracing")`` starts the next), on a terminal's stderr.
+
+    Drawn at once, not after a second: each step is one long call that cannot report on its own.
+    """
+    if not sys.stderr.isatty():
+        yield lambda name: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=what, leave=False, file=sys.stderr, unit="step") as bar:
+        def step(name: str) -> None:
+            if bar.postfix:
+                bar.update(1)
+            bar.set_postfix_str(name)
+
+        yield step
 
 
 def assignments(items: list[str]) -> dict[str, object]:

@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import SymcnnError
 from ..network import Network
 from ..syntax import parse_dims
+from .common import steps
 
 
 def _size(at: str | None, channels: int) -> tuple[int, int, int]:
@@ -32,26 +33,30 @@ def torch_model(spec: str, kwargs: str | None, at: str | None, allow_uncounted: 
         raise SymcnnError(f"--kwargs is not JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
     if not isinstance(arguments, dict):
         raise SymcnnError("--kwargs must be a JSON object, e.g. '{\"num_classes\": 10}'")
-    try:
-        target: Any = importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001 - the user's module failed to import: say how, in one line
-        raise SymcnnError(f"--from-torch: cannot import {module_name}: {type(error).__name__}: {error}") from None
-    for part in attr.split("."):
-        if not hasattr(target, part):
-            raise SymcnnError(f"--from-torch: {module_name} has no {attr}")
-        target = getattr(target, part)
-    try:
-        model = target(**arguments)
-    except Exception as error:  # noqa: BLE001 - the user's code failed: say how, in one line
-        raise SymcnnError(f"--from-torch: {spec}(**{arguments}) failed: {type(error).__name__}: {error}") from None
-    import torch
+    with steps(3, "--from-torch") as step:
+        step(f"importing {module_name}")
+        try:
+            target: Any = importlib.import_module(module_name)
+        except Exception as error:  # noqa: BLE001 - the user's module failed to import: say how, in one line
+            raise SymcnnError(f"--from-torch: cannot import {module_name}: {type(error).__name__}: {error}") from None
+        for part in attr.split("."):
+            if not hasattr(target, part):
+                raise SymcnnError(f"--from-torch: {module_name} has no {attr}")
+            target = getattr(target, part)
+        step(f"building {attr}")
+        try:
+            model = target(**arguments)
+        except Exception as error:  # noqa: BLE001 - the user's code failed: say how, in one line
+            raise SymcnnError(f"--from-torch: {spec}(**{arguments}) failed: {type(error).__name__}: {error}") from None
+        import torch
 
-    if not isinstance(model, torch.nn.Module):
-        raise SymcnnError(f"--from-torch: {spec} returned a {type(model).__name__}, not a torch.nn.Module")
-    from ..importers.pytorch import from_torch
+        if not isinstance(model, torch.nn.Module):
+            raise SymcnnError(f"--from-torch: {spec} returned a {type(model).__name__}, not a torch.nn.Module")
+        from ..importers.pytorch import from_torch
 
-    first = next((m for m in model.modules() if isinstance(m, torch.nn.Conv2d)), None)
-    return from_torch(model, _size(at, first.in_channels if first is not None else 3), allow_uncounted)
+        step("tracing it with torch.fx")
+        first = next((m for m in model.modules() if isinstance(m, torch.nn.Conv2d)), None)
+        return from_torch(model, _size(at, first.in_channels if first is not None else 3), allow_uncounted)
 
 
 def onnx_model(path: str, at: str | None, allow_uncounted: bool) -> Network:

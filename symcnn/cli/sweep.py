@@ -10,7 +10,7 @@ from sympy import Rational
 
 from ..api import public
 from ..errors import SymcnnError
-from ..formats.tables import sweep as sweep_table
+from ..formats.tables import sweep_parts
 from ..loading import load_arch
 from ..sweep import grid, sweep
 from .common import Parser, add_input_arguments, prepared, progress
@@ -75,4 +75,5 @@ def run(argv: list[str]) -> str:
 
         fmt = plot(sweeps, args.plot)
         return f"wrote {args.plot} ({fmt})"
-    return sweep_table(sweeps, csv=args.csv)
+    count, parts = sweep_parts(sweeps, csv=args.csv)
+    return "\n".join(progress(parts, count, "table"))
