@@ -19,6 +19,8 @@ from .formats import Report, render
 if TYPE_CHECKING:
     from torch import nn
 
+    from .conventions import Counted
+
 
 class Analysis(core_analysis.Analysis):
     """Per-layer rows and totals of a network, symbolic or at given values, and its outputs.
@@ -30,6 +32,17 @@ class Analysis(core_analysis.Analysis):
     >>> a.at("32x32x3", K=10).totals["params"]
     202570
     """
+
+    def as_tool(self, tool: str, sides: bool = False) -> Counted:
+        """The figure another tool gives for this network, per row and in total (``--as TOOL``).
+
+        >>> import symcnn
+        >>> symcnn.load("resnet50").analyze().at("224x224x3").as_tool("ptflops").total
+        4132436968
+        """
+        from .conventions import as_tool
+
+        return as_tool(self, tool, sides)
 
     def to_text(self) -> str:
         """The terminal table (the CLI's default output)."""

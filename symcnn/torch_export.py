@@ -32,6 +32,21 @@ class Residual(nn.Module):
         return self.main(x) + (x if self.shortcut is None else self.shortcut(x))
 
 
+class Functional(nn.Module):
+    """A layer written ``torch=function``: its module's forward, called as the function it is, with no module hooks.
+
+    The module is kept out of the module tree on purpose: a tool that hooks modules by type
+    (ptflops, thop, torchinfo) sees a ``torch.nn.functional`` call, as in torchvision's code.
+    """
+
+    def __init__(self, module: nn.Module) -> None:
+        super().__init__()
+        self.__dict__["call"] = module.forward
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.call(x)  # type: ignore[no-any-return]
+
+
 class Concat(nn.Module):
     """``concat(a | b | …)``: every branch on the same input, channels concatenated."""
 
@@ -170,7 +185,8 @@ class _Builder:
     def layer(self, block: Block, flat: bool) -> tuple[nn.Module, bool]:
         layer, row = block.layer, self.rows[block.row]  # type: ignore[index]
         assert layer is not None
-        module = _tagged(layer.torch(block.input, row.output, flat), block.row)  # type: ignore[arg-type]
+        built = layer.torch(block.input, row.output, flat)  # type: ignore[arg-type]
+        module = _tagged(Functional(built) if layer.form == "function" else built, block.row)
         if layer.flat == "flattens":
             return module, True
         if layer.flat == "any":

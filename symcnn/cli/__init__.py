@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from ..errors import SymcnnError
 from ..formats import Report, render
 from ..loading import display_name, load_arch
 from ..network import Network
+from ..tree import shape_text
 from .common import assignments
 
 if TYPE_CHECKING:
@@ -102,6 +104,14 @@ def _arguments() -> argparse.ArgumentParser:
     p.add_argument("--units", action="store_true", help="text table: numbers in k, M, G and KiB, MiB, GiB "
                    "(rounded; the exact totals beside them)")
     p.add_argument("--percent", action="store_true", help="text table: each row's share of the params and MACs")
+    others = p.add_argument_group("other tools' numbers (conventions: see the README)")
+    others.add_argument("--as", dest="as_tool", metavar="TOOL",
+                        help="the figure TOOL prints for this network, per layer and in total, and what makes it "
+                             "differ from symcnn's: ptflops, ptflops-aten, thop, fvcore, torchinfo, flop_counter, "
+                             "torchvision, deepspeed, deepspeed-macs, keras; all: one row per tool")
+    others.add_argument("--explain", metavar="NUMBER",
+                        help="which tool's convention gives NUMBER (as precise as it is written: 4.11e9, 4.11G, "
+                             "4,111,512,576), or the closest one")
     p.add_argument("--list", action="store_true", help="list the built-in models (name, reference resolution, file, description) and exit")
     imports = p.add_argument_group("your own model (PyTorch or ONNX; ARCH may also be a .onnx file)")
     imports.add_argument("--from-torch", metavar="MODULE:CALLABLE",
@@ -198,6 +208,40 @@ def _check_flags(args: argparse.Namespace) -> None:
                           "--latex-document, --markdown); the text table always shows every instance")
 
 
+def _other_tools(analysis: Analysis, args: argparse.Namespace) -> str:
+    """``--as TOOL``, ``--as all`` and ``--explain NUMBER``."""
+    from ..conventions import as_tool, every_tool, explain
+    from ..formats import conventions as shown
+
+    others = [flag for flag in ("markdown", "csv", "formula", "latex", "derive", "standalone", "memory", "formulas")
+              if getattr(args, flag)]
+    if others or args.optimizer or args.amp or args.device:
+        raise SymcnnError("--as and --explain print their own table (or --json with --as): they do not combine with "
+                          f"--{(others or ['memory'])[0].replace('standalone', 'latex-document')}")
+    if args.as_tool is not None and args.explain is not None:
+        raise SymcnnError("give --as or --explain, not both")
+    name = f"{_name(args)} at {shape_text(analysis.input)}" if analysis.batch_size == 1 else \
+        f"{_name(args)} at {shape_text(analysis.input)}, batch {analysis.batch_size}"
+    if args.explain is not None:
+        if args.json:
+            raise SymcnnError("--explain prints text; --json applies to --as")
+        found, closest = explain(analysis, args.explain)
+        return shown.explained(args.explain, found, closest, name)
+    if args.as_tool == "all":
+        if args.json:
+            return json.dumps([shown.as_json(c) for c in every_tool(analysis)], indent=2)
+        text = shown.every(every_tool(analysis), name, analysis.totals["macs"])
+    else:
+        counted = as_tool(analysis, args.as_tool)
+        if args.json:
+            return json.dumps(shown.as_json(counted), indent=2)
+        text = shown.tool(counted, name)
+    if analysis.side_totals is not None:
+        text += ("\nnote: side outputs (auxiliary heads) are not counted: a tool sees them only where the model runs "
+                 "them in eval mode")
+    return text
+
+
 def _name(args: argparse.Namespace) -> str:
     """What the outputs call the network: the model's builder for --from-torch, else the ARCH given."""
     return args.from_torch if args.arch is None else display_name(args.arch)
@@ -229,6 +273,8 @@ def run(argv: list[str]) -> str:
         analysis = analysis.at(args.at, **values)
     if args.at and not (args.formula or args.latex or args.derive or args.standalone):
         _check_bound(analysis, args)
+    if args.as_tool is not None or args.explain is not None:
+        return _other_tools(analysis, args)
     mem = _memory(analysis, args)
     latex = args.latex or args.derive or args.standalone
     if mem is not None and (latex or args.csv):

@@ -11,6 +11,7 @@ depend on the graph around them are read here.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections import Counter
 from fractions import Fraction
@@ -182,13 +183,15 @@ class Reader:
         last = self.layout.get(x) in ("nhwc", "seq")
         try:
             if op == "Linear" and last:
-                layer: Layer = Conv((1, 1), module.out_features, bias=module.bias is not None)
+                layer: Layer = Conv((1, 1), module.out_features, bias=module.bias is not None, form="last")
             elif last and op != "LayerNorm" and kind.flat == "spatial":
                 return self.refuse(node, f"{op} on channels-last values")
             elif op == "LayerNorm" and not last and self.layout.get(x) != "flat":
                 return self.refuse(node, "LayerNorm over the channels and the positions")
             else:
                 layer = kind.imported(Module(module, self.hwc(x)[2]))
+                if op == "LayerNorm" and last and "last" in layer.forms:
+                    layer = dataclasses.replace(layer, form="last")
         except LayerProblem as problem:
             return self.refuse(node, f"{op} ({problem})")
         self.layer(node, x, layer, own=True)
@@ -226,7 +229,7 @@ class Reader:
         if name == "mean":
             dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
             if self.layout.get(x) == "nchw" and isinstance(dims, (list, tuple)) and {d % 4 for d in dims} == {2, 3}:
-                return self.layer(node, x, GlobalPool("avg"))
+                return self.layer(node, x, GlobalPool("avg", form="mean"))
             return self.refuse(node, "mean over other dimensions than height and width")
         if name in ("interpolate", "upsample"):
             return self.interpolate(node, x, Call(name, target, node.args, node.kwargs, 0).arguments)
@@ -244,6 +247,8 @@ class Reader:
             layer = kind.imported(call)
         except LayerProblem as problem:
             return self.refuse(node, f"{name} ({problem})")
+        if "function" in layer.forms:  # F.relu, not nn.ReLU: the tools that hook modules do not see it
+            layer = dataclasses.replace(layer, form="function")
         self.layer(node, x, layer)
         return None
 

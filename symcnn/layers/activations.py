@@ -44,6 +44,7 @@ class Activation(Layer):
 
     rank: ClassVar[int] = 60
     words: ClassVar[dict[str, dict[str, Any]]] = {word: {"name": word} for word in ACTIVATIONS}
+    forms: ClassVar[tuple[str, ...]] = ("function",)
     hint = "an activation is written by its name alone, for example relu"
     syntax: ClassVar[str] = " ".join(f"`{word}`" for word in ACTIVATIONS)
     doc = "shape-preserving, no parameters, in place: " + "; ".join(

@@ -26,6 +26,7 @@ class AdaptivePool(Layer):
 
     rank: ClassVar[int] = 32
     words: ClassVar[dict[str, dict[str, Any]]] = {"apool": {}}
+    forms: ClassVar[tuple[str, ...]] = ("function",)
     head = Slot("size", "an output size", pair=True)
     hint = "an adaptive average pool to a k x k output is apool<k>, for example apool6"
     syntax: ClassVar[str] = "`apool<k>`, `apool<h>x<w>`"

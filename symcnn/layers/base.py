@@ -118,6 +118,8 @@ class Layer:
     """Base of every layer kind: where it was written, how to bind its values, how to write it back."""
 
     span: Span = field(default=NOWHERE, compare=False, kw_only=True)
+    form: str = field(default="module", kw_only=True)
+    """How PyTorch code computes it (``torch=`` in the notation): ``module``, or one of :attr:`forms`."""
 
     rank: ClassVar[int] = 50
     """Where the kind comes in the README's tables (convolutions first, views last)."""
@@ -151,6 +153,10 @@ class Layer:
     """What its torch module takes: ``spatial`` (N, C, H, W), ``any`` (also a flat (N, n)), ``flattens`` (fc)."""
     unknown: ClassVar[bool] = False
     """Its costs are not known (an operation an import could not count): every output names it."""
+    forms: ClassVar[tuple[str, ...]] = ()
+    """Other ways PyTorch code computes it, for ``torch=`` (``function``: a ``torch.nn.functional`` call; ``mean``:
+    ``Tensor.mean``; ``last``: on a channels-last tensor, as ``nn.Linear`` or ``nn.LayerNorm``). Costs are the same;
+    the tools that count modules (:mod:`symcnn.conventions`) are not."""
     imports: ClassVar[tuple[str, ...]] = ()
     """The PyTorch modules and functions it reads back (:func:`symcnn.from_torch`; ONNX ops translated to them)."""
 
@@ -218,6 +224,8 @@ class Layer:
             if value == _default(self, option.field):
                 continue
             extras.append(f"{option.aliases[0] if option.aliases else option.field}={_option_text(value)}")
+        if self.form != "module":
+            extras.append(f"torch={self.form}")
         return out + (f"[{', '.join(extras)}]" if extras else "")
 
     def cost(self, x: Shape) -> Cost:
@@ -278,7 +286,7 @@ def _meta(kind: type) -> tuple[tuple[str, ...], tuple[str, ...], dict[tuple[Any,
         for word, values in kind.words.items():
             words.setdefault(tuple(values.get(name) for name in fixed), word)
         defaults = {f.name: f.default if f.default is not dataclasses.MISSING else None for f in fields}
-        found = _META[kind] = (tuple(f.name for f in fields if f.name != "span"), fixed, words, defaults)
+        found = _META[kind] = (tuple(f.name for f in fields if f.name not in ("span", "form")), fixed, words, defaults)
     return found
 
 

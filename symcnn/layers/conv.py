@@ -24,6 +24,7 @@ from .base import (
     spatial,
     window_out,
 )
+from .forms import channels_last
 from .imported import Imported, imported_option, imported_pair
 
 if TYPE_CHECKING:
@@ -171,9 +172,17 @@ class Conv(Layer):
         extras = [x for x, on in (("grouped", grouped), ("without bias", not self.bias)) if on]
         return d.Derived("Convolution" + (f" ({', '.join(extras)})" if extras else ""), (p, m))
 
+    @property
+    def forms(self) -> tuple[str, ...]:  # type: ignore[override]
+        """A 1x1 conv (stride 1, one group, no padding) also as ``torch=last``: ``nn.Linear`` on channels-last."""
+        one = self.kernel == (1, 1) and pair(self.stride) == (1, 1) and self.groups == 1 and self.padding in (None, 0)
+        return ("last",) if one else ()
+
     def torch(self, x: tuple[int, int, int], out: tuple[int, int, int], flat: bool) -> nn.Module:
         from torch import nn
 
+        if self.form == "last":
+            return channels_last(nn.Linear(x[2], out[2], bias=self.bias))
         kernel = kernel_of(self)
         _, _, pads = output_size(x, kernel, self)
         return nn.Conv2d(x[2], out[2], kernel, stride=pair(self.stride), padding=torch_padding(self, pads),

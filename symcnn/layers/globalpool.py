@@ -44,6 +44,11 @@ class GlobalPool(Layer):
         return AdaptivePool(imported_pair(size))
 
     @property
+    def forms(self) -> tuple[str, ...]:  # type: ignore[override]
+        """``torch=function`` (F.adaptive_*_pool2d); a mean also as ``torch=mean`` (``x.mean([2, 3])``)."""
+        return ("function", "mean") if self.op == "avg" else ("function",)
+
+    @property
     def saves(self) -> tuple[str, ...]:  # type: ignore[override]
         return ("input", "indices") if self.op == "max" else ()
 
@@ -56,4 +61,12 @@ class GlobalPool(Layer):
     def torch(self, x: tuple[int, int, int], out: tuple[int, int, int], flat: bool) -> nn.Module:
         from torch import nn
 
+        if self.form == "mean":
+            import torch
+
+            class Mean(nn.Module):
+                def forward(self, value: torch.Tensor) -> torch.Tensor:
+                    return value.mean((2, 3), keepdim=True)
+
+            return Mean()
         return nn.AdaptiveAvgPool2d(1) if self.op == "avg" else nn.AdaptiveMaxPool2d(1)

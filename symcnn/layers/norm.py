@@ -20,6 +20,7 @@ from .base import (
     elements,
     register,
 )
+from .forms import channels_last
 from .imported import Imported
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class LayerNorm(Layer):
 
     rank: ClassVar[int] = 51
     words: ClassVar[dict[str, dict[str, Any]]] = {"ln": {}}
+    forms: ClassVar[tuple[str, ...]] = ("last",)
     hint = "layer normalization over the channels is ln"
     syntax: ClassVar[str] = "`ln`"
     doc = "layer normalization over the channels at each position (ConvNeXt's `LayerNorm2d`): 2C parameters, no buffers"
@@ -122,6 +124,8 @@ class LayerNorm(Layer):
 
         if flat:
             return nn.LayerNorm(x[2])
+        if self.form == "last":
+            return channels_last(nn.LayerNorm(x[2]))
 
         class LayerNorm2d(nn.LayerNorm):
             """torchvision's: the channels last, normalized, then first again."""

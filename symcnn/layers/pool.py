@@ -41,6 +41,7 @@ class Pool(Layer):
     rank: ClassVar[int] = 30
     words: ClassVar[dict[str, dict[str, Any]]] = {"pool": {"op": "max"}, "maxpool": {"op": "max"},
                                                   "avgpool": {"op": "avg"}}
+    forms: ClassVar[tuple[str, ...]] = ("function",)
     head = Slot("kernel", "a kernel size", pair=True)
     slash = Slot("stride", "a stride", pair=True)
     options = (Option("stride", ("s",), "pair"), Option("padding", ("p", "pad"), "pair"),

@@ -156,16 +156,30 @@ def apply_options(layer: Layer, options: list[tuple[Token, Any]]) -> Layer:
     for option in layer.options:
         for name in (option.field, *option.aliases):
             known[name] = option
+    if layer.forms:
+        known["torch"] = FORM
     changes: dict[str, Any] = {}
     for token, written in options:
         option = known.get(token.lower())
         if option is None:
-            takes = ", ".join(o.field for o in layer.options) if layer.options else "no options"
+            taken = ", ".join(o.field for o in layer.options)
+            forms = f"torch={' or '.join(layer.forms)}" if layer.forms else ""
+            takes = f"{taken} and {forms}" if taken and forms else taken or (f"no options but {forms}" if forms else
+                                                                             "no options")
             raise Fail(f"{layer.notation()} does not take the option '{token}'; it takes {takes}", at(token))
         if option.field in changes:
             raise Fail(f"the option '{token}' is given twice", at(token))
         changes[option.field] = _option_value(option, token, written)
+        if option is FORM:
+            form = changes["form"] = changes["form"].word
+            if form not in ("module", *layer.forms):
+                raise Fail(f"{layer.notation()} is not computed as torch={form} in PyTorch; it takes torch="
+                           f"{' or '.join(('module', *layer.forms))}", at(token))
     return dataclasses.replace(layer, **changes)
+
+
+FORM = Option("form", ("torch",), "word")
+"""``torch=``: how PyTorch code computes the layer, for kinds that list :attr:`~symcnn.layers.Layer.forms`."""
 
 
 def _option_value(option: Option, token: Token, written: Any) -> Any:
