@@ -238,7 +238,7 @@ def _other_tools(analysis: Analysis, args: argparse.Namespace) -> str:
         text = shown.tool(counted, name)
     if analysis.side_totals is not None:
         text += ("\nnote: side outputs (auxiliary heads) are not counted: a tool sees them only where the model runs "
-                 "them in eval mode")
+                 "them in inference")
     return text
 
 

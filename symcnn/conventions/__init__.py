@@ -83,7 +83,7 @@ def as_tool(analysis: Analysis, name: str, sides: bool = False) -> Counted:
     """The figure tool ``name`` gives for this network, per row and in total (see :data:`TOOLS`).
 
     Side outputs (auxiliary heads) count only with ``sides``: a tool sees them where the model runs
-    them in eval mode (torchvision's segmentation models with ``aux_loss=True``).
+    them in inference (torchvision's segmentation models with ``aux_loss=True``).
 
     >>> import symcnn
     >>> as_tool(symcnn.load("resnet50").analyze().at("224x224x3"), "thop").total

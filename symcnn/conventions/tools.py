@@ -1,7 +1,7 @@
 """Each tool's convention as data: for each layer kind, the rule the tool counts it by.
 
 A kind a tool does not list counts 0 for it. The rules are for the tool versions named in each
-title, run on a model in eval mode, batch first, and were checked against the real tools on
+title, run on a model in inference mode, batch first, and were checked against the real tools on
 ``symcnn.to_torch`` exports and torchvision's models (``tests/test_conventions.py``).
 """
 
@@ -89,7 +89,7 @@ THOP = Convention(
 
 FVCORE = Convention(
     "fvcore", "fvcore 0.1.5", "MACs",
-    "fvcore/nn/flop_count.py: _DEFAULT_SUPPORTED_OPS; fvcore/nn/jit_handles.py (eval mode)",
+    "fvcore/nn/flop_count.py: _DEFAULT_SUPPORTED_OPS; fvcore/nn/jit_handles.py (inference mode)",
     {
         **{k: MACS for k in COUNTED},
         "bn": norm(2, 1), "gn": norm(5, 4), "ln": norm(5, 4), "inorm": norm(5, 4),
