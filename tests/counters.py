@@ -87,18 +87,23 @@ def totals(member_name: str, size: int) -> dict[str, Any]:
     Run in a process of its own (``python tests/counters.py SIZE NAME...``, see ``tests/test_conventions.py``):
     the tools keep some of every model they count alive, which beside the other tests fills the memory.
     """
-    import warnings
-
     from referee import build
 
     from symcnn.catalog import BY_NAME
 
     member = BY_NAME[member_name]
     torchvision()
-    model = build(member, "cpu").eval()
+    return every_total(build(member, "cpu"), (member.channels, size, size))
+
+
+def every_total(model: torch.nn.Module, size: tuple[int, int, int]) -> dict[str, Any]:
+    """Each tool of :data:`RUNNERS` on ``model`` in eval mode, its warnings silenced: tool -> its total."""
+    import warnings
+
+    model.eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {name: runner(model, (member.channels, size, size)) for name, runner in RUNNERS.items()}
+        return {name: runner(model, size) for name, runner in RUNNERS.items()}
 
 
 def main(argv: list[str]) -> None:

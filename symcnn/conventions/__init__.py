@@ -17,14 +17,12 @@ counts a ``torch.nn.functional`` call as nothing.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .. import arith
 from ..errors import SymcnnError
-
 from .rules import Bound, Convention, Item, Rule
 from .tools import TOOLS
 
@@ -41,9 +39,10 @@ class Counted:
 
     convention: Convention
     total: Bound
-    rows: list[tuple[Row, Bound]]
-    parts: dict[str, Bound]
-    own: dict[str, Bound] = field(default_factory=dict)  # symcnn's figure per kind, in the tool's unit
+    rows: list[tuple[Row, Bound, Bound]]  # each row, the tool's count and symcnn's figure in the tool's unit
+    parts: dict[str, Bound]  # by kind, or kind:form where the row's form has a rule of its own (see _key)
+    own: dict[str, Bound]  # symcnn's figure by the same keys
+    rules: dict[str, Rule | None]  # the rule each key was counted by (None: not counted)
 
     @property
     def shown(self) -> Bound:
@@ -54,12 +53,14 @@ class Counted:
         return Fraction(round(Fraction(self.total, 10**9), digits)) * 10**9
 
     @property
-    def differences(self) -> list[tuple[str, str, Bound]]:
-        """The kinds this tool counts otherwise than symcnn: (kind, the rule, tool - symcnn), largest first."""
-        rules = self.convention.rules
-        other = "its buffers, as non-trainable params" if self.convention.unit == "params" else "not counted"
-        found = [(kind, rules[kind].text if kind in rules else other, self.parts[kind] - self.own.get(kind, 0))
-                 for kind in self.parts]
+    def own_total(self) -> Bound:
+        """symcnn's own figure, in the tool's unit."""
+        return _tidy(arith.total(list(self.own.values())))
+
+    @property
+    def differences(self) -> list[tuple[str, Rule | None, Bound]]:
+        """What this tool counts otherwise than symcnn: (kind or kind:form, its rule, tool - symcnn), largest first."""
+        found = [(key, self.rules[key], self.parts[key] - self.own[key]) for key in self.parts]
         found = [item for item in found if item[2] != 0]
         return sorted(found, key=lambda item: -abs(item[2]) if arith.numeric(item[2]) else 0)
 
@@ -72,10 +73,8 @@ def items(analysis: Analysis, sides: bool = False) -> list[Item]:
     for row in analysis.rows:
         if (row.side and not sides) or row.kind == "input":
             continue
-        out = batch * math.prod(row.output)
         shape = inputs.get(row.index) if row.layer is not None else None
-        shape = row.output if shape is None else shape
-        found.append(Item(row, shape, batch * math.prod(shape), out, batch))
+        found.append(Item(row, row.output if shape is None else shape, batch))
     return found
 
 
@@ -92,37 +91,39 @@ def as_tool(analysis: Analysis, name: str, sides: bool = False) -> Counted:
     if name not in TOOLS:
         raise SymcnnError(f"--as {name}: not a tool symcnn knows", hint=f"one of: {', '.join(TOOLS)}, all")
     convention = TOOLS[name]
-    rows, parts, own = [], {}, {}
+    rows, parts, own, rules = [], {}, {}, {}
     for item in items(analysis, sides):
         row = item.row
+        key, rule = _rule(convention, row)
         if convention.unit == "params":  # Keras: buffers are non-trainable weights
             count, mine = (row.params + row.buffers) * row.count, row.params * row.count
         else:
-            rule = _rule(convention, row)
             count = rule.count(item) * row.count if rule is not None else 0
             mine = convention.base * item.macs * row.count
-        rows.append((row, _tidy(count)))
-        parts[row.kind] = parts.get(row.kind, 0) + count
-        own[row.kind] = own.get(row.kind, 0) + mine
+        rows.append((row, _tidy(count), _tidy(mine)))
+        parts[key] = parts.get(key, 0) + count
+        own[key] = own.get(key, 0) + mine
+        rules[key] = rule
     total = arith.total(list(parts.values()))
     return Counted(convention, _tidy(total), rows, {k: _tidy(v) for k, v in parts.items()},
-                   {k: _tidy(v) for k, v in own.items()})
+                   {k: _tidy(v) for k, v in own.items()}, rules)
 
 
-def _rule(convention: Convention, row: Row) -> Rule | None:
-    """The rule for a row, by its kind and how PyTorch computes it (``torch=``: see :attr:`Layer.forms`).
+def _rule(convention: Convention, row: Row) -> tuple[str, Rule | None]:
+    """The rule for a row, by its kind and how PyTorch computes it (``torch=``: see :attr:`Layer.forms`), and its key.
 
-    A form a convention lists as ``kind:form`` has its own rule; otherwise ``function`` counts as the
-    module does (the tools that see operations) or 0 (the tools that hook modules), ``mean`` (a
+    A form a convention lists as ``kind:form`` has its own rule (and key); otherwise ``function`` counts
+    as the module does (the tools that see operations) or 0 (the tools that hook modules), ``mean`` (a
     ``Tensor.mean``, which no tool counts) 0, and ``last`` as the module.
     """
     form = getattr(row.layer, "form", "module")
+    key = f"{row.kind}:{form}"
     if form == "module":
-        return convention.rules.get(row.kind)
-    own = convention.rules.get(f"{row.kind}:{form}")
+        return row.kind, convention.rules.get(row.kind)
+    own = convention.rules.get(key)
     if own is not None or form == "mean" or (form == "function" and convention.hooks):
-        return own
-    return convention.rules.get(row.kind)
+        return key, own
+    return row.kind, convention.rules.get(row.kind)
 
 
 def _tidy(value: Bound) -> Bound:
@@ -158,15 +159,14 @@ def explain(analysis: Analysis, number: str) -> tuple[list[Match], Match]:
     value, step = _read(number)
     if not analysis.is_numeric:
         raise SymcnnError("--explain needs numbers: give the input size and every name a value (--at, --set)")
-    candidates = [Match("symcnn (MACs)", analysis.totals["macs"], Fraction(0)),
-                  Match("symcnn (FLOPs = 2 x MACs)", analysis.totals["flops"], Fraction(0)),
-                  Match("symcnn (params)", analysis.totals["params"], Fraction(0))]
+    candidates = [("symcnn (MACs)", analysis.totals["macs"]), ("symcnn (FLOPs = 2 x MACs)", analysis.totals["flops"]),
+                  ("symcnn (params)", analysis.totals["params"])]
     for counted in every_tool(analysis):
         c = counted.convention
-        candidates.append(Match(f"{c.title} ({c.unit})", _tidy(counted.shown), Fraction(0)))
+        candidates.append((f"{c.title} ({c.unit})", _tidy(counted.shown)))
         if c.unit == "FLOPs":
-            candidates.append(Match(f"{c.title} (FLOPs / 2)", _tidy(Fraction(counted.shown) / 2), Fraction(0)))
-    scored = [Match(m.label, m.figure, _tidy(abs(Fraction(m.figure) - value))) for m in candidates]
+            candidates.append((f"{c.title} (FLOPs / 2)", _tidy(Fraction(counted.shown) / 2)))
+    scored = [Match(label, figure, _tidy(abs(Fraction(figure) - value))) for label, figure in candidates]
     found = [m for m in scored if m.gap * 2 <= step]
     return found, min(scored, key=lambda m: m.gap)
 

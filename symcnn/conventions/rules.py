@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,9 +19,17 @@ class Item:
 
     row: Row
     input: tuple[Bound, Bound, Bound]  # of one sample
-    inp: Bound
-    out: Bound
     batch: Bound
+
+    @property
+    def inp(self) -> Bound:
+        """Elements entering, for the whole batch."""
+        return self.batch * math.prod(self.input)
+
+    @property
+    def out(self) -> Bound:
+        """Elements leaving, for the whole batch."""
+        return self.batch * math.prod(self.row.output)
 
     @property
     def macs(self) -> Bound:

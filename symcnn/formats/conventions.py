@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from .. import arith
-from ..conventions import Counted, Match
+from ..conventions import Counted, Match, Rule
 from .table import align
 
 
@@ -25,16 +25,21 @@ def _signed(value: Any) -> str:
     return f"{'+' if value >= 0 else '-'} {arith.number(abs(value))}"
 
 
+def _rule_text(counted: Counted, rule: Rule | None) -> str:
+    if rule is None:
+        return "its buffers, as non-trainable params" if counted.convention.unit == "params" else "not counted"
+    return rule.text
+
+
 def _differences(counted: Counted, indent: str = "  ") -> list[str]:
     """One line per kind the tool counts otherwise, its difference first (aligned), then the rule."""
     found = counted.differences
     signed = [_signed(gap) for _, _, gap in found]
     width = max(map(len, signed), default=0)
     lines = []
-    for (kind, rule, _), text in zip(found, signed):
-        wrong = counted.convention.rules[kind].wrong if kind in counted.convention.rules else ""
-        lines.append(f"{indent}{text:>{width}}  {kind}: {rule}" + (f" (the tool is wrong here: {wrong})" if wrong
-                                                                    else ""))
+    for (key, rule, _), text in zip(found, signed):
+        wrong = f" (the tool is wrong here: {rule.wrong})" if rule is not None and rule.wrong else ""
+        lines.append(f"{indent}{text:>{width}}  {key}: {_rule_text(counted, rule)}{wrong}")
     return lines
 
 
@@ -50,11 +55,10 @@ def tool(counted: Counted, name: str) -> str:
     if c.note:
         head.append(f"note: {c.note}")
     rows = [["#", "layer", c.name, f"symcnn {_own(counted)}"]]
-    for row, count in counted.rows:
-        mine = (row.params if c.unit == "params" else c.base * row.macs) * row.count
+    for row, count, mine in counted.rows:
         if count != 0 or mine != 0:
             rows.append([str(row.index), row.name, arith.number(count), arith.number(mine)])
-    own = arith.total(list(counted.own.values()))
+    own = counted.own_total
     lines = head + [""] + align(rows, {0, 2, 3}) + ["", f"total: {figure(counted)} {c.unit} "
                                                        f"(symcnn {_own(counted)}: {arith.number(own)})"]
     if c.decimals is not None:
@@ -69,9 +73,8 @@ def every(counteds: list[Counted], name: str, macs: Any) -> str:
     """``--as all``: one row per tool, then what makes each differ from symcnn's figure."""
     rows = [["--as", "tool", "figure", "unit", "vs symcnn"], ["", "symcnn", arith.number(macs), "MACs", "0"]]
     for counted in counteds:
-        own = arith.total(list(counted.own.values()))
         rows.append([counted.convention.name, counted.convention.title, figure(counted), counted.convention.unit,
-                     _signed(counted.total - own).replace(" ", "")])
+                     _signed(counted.total - counted.own_total).replace(" ", "")])
     lines = [f"{name}: each tool's figure, and where it differs from symcnn's (MACs of conv, deconv and fc; "
              "FLOPs = 2 x MACs)", ""] + align(rows, {2, 4})
     for counted in counteds:
@@ -98,6 +101,6 @@ def as_json(counted: Counted) -> dict[str, Any]:
 
     c = counted.convention
     return {"tool": c.name, "title": c.title, "unit": c.unit, "source": c.source, "total": value(counted.total),
-            "rows": [{"index": row.index, "layer": row.name, "count": value(count)} for row, count in counted.rows],
-            "differences": [{"kind": kind, "rule": rule, "difference": value(gap)}
-                            for kind, rule, gap in counted.differences]}
+            "rows": [{"index": row.index, "layer": row.name, "count": value(count)} for row, count, _ in counted.rows],
+            "differences": [{"kind": key, "rule": _rule_text(counted, rule), "difference": value(gap)}
+                            for key, rule, gap in counted.differences]}
