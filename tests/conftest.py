@@ -59,3 +59,12 @@ def saved_storage_bytes(net: Any, x: Any, context: Any = None) -> tuple[int, Any
 def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     """Outputs as a file gets them (every formula in full), whatever COLUMNS the shell running the tests exports."""
     monkeypatch.delenv("COLUMNS", raising=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The browser test's load timings, printed whether it passed or not (CI's log keeps them)."""
+    import sys
+
+    web = sys.modules.get("test_web")
+    for line in getattr(web, "TIMINGS", []):
+        terminalreporter.write_line(line)

@@ -29,7 +29,7 @@ LAYERS = [
      "torch_export", "reference", "importers", "conventions"],
     ["formats"],
     ["api"],
-    ["cli", ""],
+    ["cli", "web", ""],
 ]
 
 

@@ -13,6 +13,7 @@ import symcnn
 from symcnn.cli import run
 from symcnn.formats import derivation, tex
 from symcnn.formats.grouped import lines
+from symcnn.resources import data_dir
 from conftest import require_program
 
 WIDTH = "input HxWx3\nconv3-{64*a}, relu, pool2, (conv3-{128*a}, bn, relu) x2, pool2, gap, fc-10"
@@ -186,6 +187,7 @@ DOCUMENTS: dict[str, list[str]] = {
     "resnet50": ["resnet50", "--at", "224x224x3", "--latex", "--latex-document"],
     "resnet50_expanded": ["resnet50", "--at", "224x224x3", "--latex", "--latex-document", "--expand"],
     "width": [WIDTH, "--at", "224x224x3", "--set", "a=0.5", "--latex-document", "--symbol", r"a=\alpha"],
+    "block": [str(data_dir("examples") / "resnet.cnn"), "--set", "block=basic", "--latex-document"],
     "hostile": [],
 }
 
@@ -221,6 +223,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, s
     ("vgg16_symbolic", ["138,357,544", "305,856HW + 123,633,664", "at input H × W × 3"]),
     ("resnet50", ["25,557,032", "4,089,184,256", "53,120", "conv3-256[bias=false] ×5", "(shortcut)"]),
     ("resnet50_expanded", ["25,557,032", "4,089,184,256", "53,120", "(shortcut)"]),
+    ("block", ["block = basic", "21,797,672"]),  # a block given as a value (was an internal error): resnet34
     ("width", ["221,184α", "3,840α", "57,226", "α = 1/2", "conv3-{128*a}"]),
     ("hostile", [r"\input{/etc/passwd}\write18{touch pwned}", r"^^5cinput{/etc/passwd}", r"\catcode`\^^M=12",
                  r"\end{flushleft}\input{/etc/passwd} $x^2$ 100% & #1 ~ _ | < > " + '"q"', "def my_block(n)",

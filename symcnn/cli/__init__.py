@@ -39,10 +39,11 @@ subcommands (symcnn SUBCOMMAND --help for each):
   symcnn solve vgg16 --width w "params <= 10e6"                      the largest width within a budget
   symcnn sweep resnet50 --resolution r=128:320:32                    totals on a grid of values
   symcnn compare vgg16 resnet50 mobilenet_v2 --at 224x224x3          totals side by side
+  symcnn serve                                                       the playground in the browser (127.0.0.1)
 """
 
 SUBCOMMANDS: dict[str, str] = {"solve": "symcnn.cli.solve", "sweep": "symcnn.cli.sweep",
-                               "compare": "symcnn.cli.compare"}
+                               "compare": "symcnn.cli.compare", "serve": "symcnn.cli.serve"}
 """Subcommand name -> module whose ``run(argv) -> str`` handles it (``symcnn solve ...``)."""
 
 

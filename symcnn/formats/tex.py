@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from .. import arith
+from .. import arith, values
 from ..errors import SymcnnError
+from ..values import Apply
 
 _ASCII = {
     "\\": r"\textbackslash{}",
@@ -209,6 +210,8 @@ class Printer:
             latex = str(expr)
         elif type(expr) is Fraction:
             latex = f"{'- ' * (expr < 0)}{abs(expr.numerator)} / {expr.denominator}"
+        elif type(expr) is Apply:  # a block given as a value: --set block=basic
+            latex = rf"\text{{{text(values.text(expr))}}}"
         else:
             import sympy
 
