@@ -17,9 +17,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import Served, described, launch, load  # noqa: E402
+from browser import Served, described, launch, load
 
-from symcnn.web import build  # noqa: E402
+from symcnn.web import build
 
 IDLE = "() => window.symcnnIdle && window.symcnnIdle()"
 

@@ -12,19 +12,17 @@ import signal
 import subprocess
 import sys
 import urllib.request
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import Served, described, launch, load
 
 import symcnn
-from symcnn.web import build, page, serve
-
-from browser import Served, described, launch, load
 from conftest import require_module, require_program
+from symcnn.web import build, page, serve
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TIMINGS: list[str] = []
@@ -93,8 +91,7 @@ class Page:
 
     def off_origin(self) -> list[str]:
         origin = self.served.url.rstrip("/")
-        return [u for u in self.requests if not (u.startswith(origin + "/") or u.startswith(f"blob:{origin}/")
-                                                 or u.startswith("data:"))]
+        return [u for u in self.requests if not u.startswith((origin + "/", f"blob:{origin}/", "data:"))]
 
     def close(self) -> None:
         self.context.close()
@@ -152,6 +149,16 @@ def test_typing_a_network_shows_its_counts(open_page: Any) -> None:
     rows = p.page.locator("#layers tbody tr")
     assert rows.count() == 5 and rows.nth(1).inner_text().split("\t")[:3] == ["1", "conv3-16", "32×32×16"]
     assert p.page.is_hidden("#error")
+
+
+def test_without_an_input_size_the_table_holds_formulas(open_page: Any) -> None:
+    p = open_page()
+    p.type("set", "")
+    p.type("text", "conv3-16, gap, fc-10")
+    p.type("at", "")  # names left: the worker fetches SymPy for this table, whatever came first
+    # by hand: 3*3*C*16 + 16 and 16*10 + 10 params; 9*C*16 MACs at each of H*W positions, 160 for the fc
+    assert (p.total("params"), p.total("macs")) == ("144*C + 186", "144*C*H*W + 160")
+    assert p.page.inner_text("#where") == "at H×W×C"
 
 
 def test_picking_vgg16_shows_torchvisions_count(open_page: Any) -> None:
@@ -303,6 +310,17 @@ def test_the_build_command_writes_a_site_and_refuses_a_folder_it_would_destroy(s
     out, err = refused.communicate(timeout=60)
     assert refused.returncode == 2 and "is not empty and holds no playground build" in err
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+
+
+def test_a_port_in_use_is_a_clear_error(site: Path, cache: Path) -> None:
+    with serve.server(site, 0) as taken:
+        port = taken.server_address[1]
+        done = _command(cache, "--out", str(site), "--port", str(port))
+        err = done.communicate(timeout=60)[1]
+    assert done.returncode == 2 and f"cannot serve on 127.0.0.1:{port}" in err and "--port" in err
+    assert "internal error" not in err
+    done = _command(cache, "--out", str(site), "--port", "70000")
+    assert done.communicate(timeout=60)[1].startswith("symcnn: error: --port takes a port number, 0 to 65535")
 
 
 def test_a_build_of_another_symcnn_is_not_current(tmp_path: Path) -> None:

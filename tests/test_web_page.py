@@ -74,6 +74,8 @@ def test_every_model_in_the_picker_is_the_built_in_model(name: str) -> None:
     ({"text": "conv3-8", "at": "32x32"}, "at", None, None),
     ({"text": "conv3-8", "at": "32x32x3", "width": " w/"}, "width", 1, 4),
     ({"text": "conv3-8", "at": "32x32x3", "set": "K=1, K=2"}, "set", None, None),
+    ({"text": "conv3-8", "at": "32x32x3", "set": "Q=1"}, "set", None, None),
+    ({"text": "conv3-8,\n conv5-8[p=0]", "at": "4x4x3"}, "text", 2, 2),  # the layer the size is too small for
 ])
 def test_an_error_names_its_field_and_place(request_: dict, field: str, line: int | None, column: int | None) -> None:
     error = ask(page.numbers, **request_)["error"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..errors import SymcnnError
 from ..web import build, serve
 from .common import Parser
 
@@ -20,15 +21,22 @@ def run(argv: list[str]) -> str:
                    "e.g. on GitHub Pages)")
     p.add_argument("--rebuild", action="store_true", help="build even when the folder holds a current build")
     args = p.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        raise SymcnnError(f"--port takes a port number, 0 to 65535, not {args.port}")
     out = Path(args.out) if args.out else build.cache_dir() / "site"
     if args.rebuild or not build.current(out):
         print(f"building the playground into {out} ...", file=sys.stderr, flush=True)
         record = build.build(out)
-        total = sum(record["bytes"].values())  # type: ignore[attr-defined]
-        print(f"built: {len(record['bytes'])} files, {total:,} bytes", file=sys.stderr, flush=True)  # type: ignore[arg-type]
+        print(f"built: {len(record['bytes'])} files, {sum(record['bytes'].values()):,} bytes", file=sys.stderr,
+              flush=True)
     if args.build_only:
         return f"the playground is in {out}: serve the folder with any static web server"
-    with serve.server(out, args.port) as httpd:
+    try:
+        httpd = serve.server(out, args.port)
+    except OSError as error:
+        raise SymcnnError(f"cannot serve on 127.0.0.1:{args.port}: {error.strerror or error}",
+                          hint="choose another port with --port N (0: any free port)") from None
+    with httpd:
         host, port = httpd.server_address[:2]
         print(f"serving the playground at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
         try:

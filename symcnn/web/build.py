@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import SymcnnError
 from ..resources import data_dir
@@ -69,7 +70,7 @@ def _digest(path: Path) -> str:
 
 def _run(command: list[str], cwd: Path | None = None) -> None:
     try:
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
         raise SymcnnError(f"building the playground needs {command[0]}, which is not installed",
                           hint="install Node.js with npm (Debian: apt-get install nodejs npm)") from None
@@ -142,7 +143,7 @@ def current(out: Path) -> bool:
         return False
 
 
-def build(out: Path, downloads: Path | None = None) -> dict[str, object]:
+def build(out: Path, downloads: Path | None = None) -> dict[str, Any]:
     """Write the site into ``out`` (replacing what is there); returns what ``build.json`` records.
 
     ``downloads`` keeps the pinned packages between builds (default: :func:`cache_dir`/downloads).

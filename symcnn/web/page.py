@@ -19,6 +19,7 @@ column and hint, so the page can put a caret at the place.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,7 +75,7 @@ class View:
             column = start + len(part) - len(part.lstrip())
             start += len(part) + 1
             if item:
-                name, value = _in("set", lambda: _placed(parse_assignment, item, self.set, column))
+                name, value = _in("set", functools.partial(_placed, parse_assignment, item, self.set, column))
                 if name in found:
                     raise _Problem(SymcnnError(f"{name} is given twice", hint=f"give {name} one value"), "set")
                 found[name] = value
@@ -99,7 +100,11 @@ class View:
             _in("at", lambda: _placed(parse_dims, size, field, len(field) - len(field.lstrip())))
         analysis = _in("text", lambda: public(network).analyze())
         if size or values:
-            analysis = _in("set", lambda: analysis.at(size or None, **values))
+            try:
+                analysis = analysis.at(size or None, **values)
+            except SymcnnError as error:
+                # A layer the size or a value breaks is marked in the editor; else the field that gave it.
+                raise _Problem(error, "text" if error.text == self.text else "set" if values else "at") from None
         return analysis
 
 
@@ -122,13 +127,13 @@ def _error(problem: _Problem) -> dict[str, Any]:
 
 
 def _answer(work: Callable[[View], dict[str, Any]]) -> Callable[[str], str]:
+    @functools.wraps(work)
     def run(request: str) -> str:
         try:
             return json.dumps(_exact(work(View.of(request))))
         except _Problem as problem:
             return json.dumps({"error": _error(problem)})
 
-    run.__name__, run.__doc__ = work.__name__, work.__doc__
     return run
 
 
@@ -162,7 +167,12 @@ def numbers(view: View) -> dict[str, Any]:
 
 @_answer
 def exports(view: View) -> dict[str, Any]:
-    """What the copy buttons copy and the download saves: LaTeX, Markdown, CSV and JSON of the view."""
+    """What the copy buttons copy and the download saves: LaTeX, Markdown, CSV and JSON of the view.
+
+    >>> import json
+    >>> json.loads(exports(json.dumps({"text": "conv3-16", "at": "32x32x3"})))["csv"].splitlines()[0]
+    'index,layer,kind,count,output_h,output_w,output_c,weights,biases,params,buffers,macs,activations'
+    """
     analysis = _numeric(view.analysis(), bool(view.at.strip()))
     return {"latex": analysis.to_latex(), "markdown": analysis.to_markdown(), "csv": analysis.to_csv(),
             "json": analysis.to_json()}
@@ -170,8 +180,17 @@ def exports(view: View) -> dict[str, Any]:
 
 @_answer
 def formulas(view: View) -> dict[str, Any]:
-    """The closed forms of the totals in the input's names (the view's values and width applied) and the
-    derivation, both as LaTeX."""
+    r"""The closed forms of the totals in the input's names (the view's values and width applied) and the
+    derivation, both as LaTeX.
+
+    >>> import json
+    >>> print(json.loads(formulas(json.dumps({"text": "conv3-16, gap, fc-K", "set": "K=10"})))["summary"])
+    $$\begin{aligned}
+    \text{Parameters}\quad P &= 144 C + 17 K + 16 = 144 C + 186\\
+    \text{MACs}\quad M &= 144 C H W + 16 K = 144 C H W + 160\\
+    \text{Activations}\quad A &= C H W + 16 H W + K + 16 = C H W + 16 H W + 26
+    \end{aligned}$$
+    """
     from ..formats import derivation, tex
 
     analysis = _in("text", lambda: public(view.network()).analyze())
