@@ -94,11 +94,10 @@ class View:
         """The analysis at the view's numbers (``at``, ``width``: another point, for a curve)."""
         size = (self.at if at is None else at).strip()
         values = self.values()
-        network = self.network(width)
+        analysis = _analyzed(self.text, self.width if width is None else width)
         if size:
             field = self.at if at is None else size
             _in("at", lambda: _placed(parse_dims, size, field, len(field) - len(field.lstrip())))
-        analysis = _in("text", lambda: public(network).analyze())
         if size or values:
             try:
                 analysis = analysis.at(size or None, **values)
@@ -106,6 +105,14 @@ class View:
                 # A layer the size or a value breaks is marked in the editor; else the field that gave it.
                 raise _Problem(error, "text" if error.text == self.text else "set" if values else "at") from None
         return analysis
+
+
+@functools.lru_cache(maxsize=8)
+def _analyzed(text: str, width: str) -> Analysis:
+    """The network analysed with names left, once for all the points of a curve and for the numbers and the
+    exports of one view (each only evaluates it at numbers; an error is not kept, so each point reports it)."""
+    network = View(text).network(width)
+    return _in("text", lambda: public(network).analyze())
 
 
 def _placed(read: Callable[[str], T], item: str, field: str, column: int) -> T:
